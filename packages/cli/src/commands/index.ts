@@ -1,0 +1,4 @@
+import type { Command } from '../command.js'
+
+/** Every subcommand, in the order `stackci --help` lists them. One file per command. */
+export const commands: Command[] = []

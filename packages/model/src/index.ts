@@ -1,0 +1,5 @@
+export * from './change.js'
+export * from './job-result.js'
+export * from './image-manifest.js'
+export * from './duration.js'
+export * from './validate.js'

@@ -1,0 +1,56 @@
+import picomatch from 'picomatch'
+
+/**
+ * Zuul-style file matching, shared by `irrelevant-files` (skip a change that only touches these),
+ * `files` (run only when one of these changed) and `appliance-paths` (build the image from source).
+ *
+ * Patterns are globs (`doc/**`, `**\/*.rst`, `releasenotes/**`); a pattern starting with `^` is a
+ * regular expression matched against the whole path, as Zuul's matchers are, so job definitions
+ * copied from a project's .zuul.yaml keep working.
+ */
+export interface FileMatcher {
+  readonly patterns: readonly string[]
+  matches(path: string): boolean
+}
+
+export function fileMatcher(patterns: readonly string[]): FileMatcher {
+  const tests = patterns
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0 && !p.startsWith('#'))
+    .map((p): ((path: string) => boolean) => {
+      if (p.startsWith('^')) {
+        let re: RegExp
+        try {
+          re = new RegExp(p)
+        } catch (e) {
+          throw new Error(`invalid file pattern '${p}': ${(e as Error).message}`)
+        }
+        return (path) => re.test(path)
+      }
+      return picomatch(p, { dot: true })
+    })
+  return {
+    patterns,
+    matches: (path) => tests.some((t) => t(path.replace(/^\.\//, ''))),
+  }
+}
+
+/** Splits a multi-line or comma-separated list input into patterns. */
+export function parsePatternList(text: string): string[] {
+  return text
+    .split(/\r?\n|,/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0 && !s.startsWith('#'))
+}
+
+/** Zuul's `irrelevant-files`: a change is irrelevant only when it changes files and all of them match. */
+export function onlyIrrelevant(changedFiles: readonly string[], irrelevant: FileMatcher): boolean {
+  // Gerrit lists /COMMIT_MSG and /MERGE_LIST as files of every revision; they never make a change relevant.
+  const files = changedFiles.filter((f) => !f.startsWith('/'))
+  return files.length > 0 && irrelevant.patterns.length > 0 && files.every((f) => irrelevant.matches(f))
+}
+
+/** The changed files that match, for reasons printed in summaries ("appliance/foo.py matches appliance/**"). */
+export function matchingFiles(changedFiles: readonly string[], matcher: FileMatcher): string[] {
+  return changedFiles.filter((f) => !f.startsWith('/') && matcher.matches(f))
+}
