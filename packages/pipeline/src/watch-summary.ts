@@ -1,0 +1,44 @@
+import type { WatchReport } from './gerrit-watch.js'
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+
+/** The job summary: every change considered, what was decided and why (the Ironic spec wants exclusions documented). */
+export function watchSummaryMarkdown(report: WatchReport, title = 'watch-gerrit'): string {
+  const dispatched = new Map(report.dispatched.map((d) => [d.decision, d]))
+  const deferred = new Set(report.deferred)
+  const lines = [
+    `## ${title}${report.dryRun ? ' (dry run)' : ''}`,
+    '',
+    `Query: \`${report.query}\`: ${report.decisions.length} change(s), ${report.dispatched.length} dispatched, ${report.cancelled.length} run(s) cancelled.`,
+    '',
+  ]
+  if (report.truncated.changes)
+    lines.push('**Stopped reading Gerrit at max-changes; the rest wait for the next poll.**', '')
+  if (report.truncated.runs)
+    lines.push('**Stopped reading workflow runs at the page limit; older runs were not seen.**', '')
+  if (report.decisions.length > 0) {
+    lines.push('| change | project | branch | decision | reason |', '|---|---|---|---|---|')
+    for (const d of report.decisions) {
+      const sent = dispatched.get(d)
+      const decision = deferred.has(d)
+        ? 'deferred (max-dispatches)'
+        : d.action === 'dispatch'
+          ? sent?.url
+            ? `[dispatched](${sent.url})`
+            : report.dryRun
+              ? 'would dispatch'
+              : 'dispatched'
+          : 'skipped'
+      lines.push(
+        `| ${d.change},${d.patchset ?? '?'} | ${cell(d.project)} | ${cell(d.branch)} | ${decision} | ${cell(d.reason)} |`,
+      )
+    }
+    lines.push('')
+  }
+  for (const c of report.cancelled) {
+    lines.push(
+      `- cancelled run ${c.run.run.id} (${c.run.change},${c.run.patchset}): superseded by patch set ${c.supersededBy}`,
+    )
+  }
+  return lines.join('\n') + '\n'
+}
