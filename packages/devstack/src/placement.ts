@@ -1,0 +1,180 @@
+import { existsSync, rmSync, statSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import { ContractError } from '@stackci/model'
+import { run, type Exec } from './exec.js'
+import type { DevstackJob, PluginSpec, ProjectSpec } from './job.js'
+
+export interface PlacedProject {
+  name: string
+  shortName: string
+  source: string
+  dest: string
+  /** The commit checked out in $DEST, the same as the source checkout's HEAD. */
+  sha: string
+  branch: string
+  warnings: string[]
+}
+
+/** Git identity-free, hook-free, config-independent git: what CI must run against someone's repo. */
+const GIT = [
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'advice.detachedHead=false',
+  '-c',
+  'protocol.file.allow=always',
+]
+
+/**
+ * Places each project under test in $DEST/<short name> as a clone of its checkout, with the full
+ * history the checkout has (pbr computes versions from tags) and the checkout's HEAD on a local
+ * branch named after the target branch, as Zuul's prepared repos are. Devstack's git_clone leaves
+ * an existing directory alone unless RECLONE is set, so this is the code devstack installs.
+ */
+export async function placeProjects(
+  projects: ProjectSpec[],
+  opts: { dest: string; branch: string; baseDir: string; exec: Exec },
+): Promise<PlacedProject[]> {
+  const placed: PlacedProject[] = []
+  for (const p of projects) placed.push(await placeOne(p, opts))
+  return placed
+}
+
+async function placeOne(
+  p: ProjectSpec,
+  { dest, branch, baseDir, exec }: { dest: string; branch: string; baseDir: string; exec: Exec },
+): Promise<PlacedProject> {
+  const source = isAbsolute(p.path) ? p.path : resolve(baseDir, p.path)
+  const where = `projects.${p.name}`
+  if (!existsSync(source) || !statSync(source).isDirectory()) {
+    throw new ContractError(where, `checkout '${source}' does not exist`)
+  }
+  const top = await exec('git', [...GIT, 'rev-parse', '--show-toplevel', 'HEAD'], { cwd: source })
+  if (top.code !== 0)
+    throw new ContractError(where, `'${source}' is not a git checkout: ${top.stderr.trim()}`)
+  const sha = top.stdout.trim().split('\n')[1]!
+  const warnings: string[] = []
+  const status = await run(exec, 'git', [...GIT, 'status', '--porcelain', '--untracked-files=no'], source)
+  if (status.trim())
+    warnings.push(`${p.name}: uncommitted changes in ${source} are not placed; commit them to test them`)
+  const shallow = (await run(exec, 'git', [...GIT, 'rev-parse', '--is-shallow-repository'], source)).trim()
+  if (shallow === 'true') {
+    warnings.push(
+      `${p.name}: ${source} is a shallow clone; pbr needs history and tags (actions/checkout fetch-depth: 0)`,
+    )
+  }
+  const target = join(dest, p.shortName)
+  if (existsSync(target)) {
+    if (!existsSync(join(target, '.git'))) {
+      throw new ContractError(where, `${target} exists and is not a git checkout; refusing to replace it`)
+    }
+    rmSync(target, { recursive: true, force: true })
+  }
+  await run(exec, 'git', [...GIT, 'clone', '--quiet', '--no-checkout', source, target])
+  // HEAD of an actions/checkout is often a detached merge commit that no branch holds.
+  await run(exec, 'git', [...GIT, 'fetch', '--quiet', source, 'HEAD'], target)
+  await run(exec, 'git', [...GIT, 'checkout', '--quiet', '-B', branch, 'FETCH_HEAD'], target)
+  const placedSha = (await run(exec, 'git', [...GIT, 'rev-parse', 'HEAD'], target)).trim()
+  if (placedSha !== sha) throw new Error(`${p.name}: placed ${placedSha} but the checkout is at ${sha}`)
+  return { name: p.name, shortName: p.shortName, source, dest: target, sha, branch, warnings }
+}
+
+export interface FetchedPlugin {
+  name: string
+  dest: string
+  sha: string
+  /** false when $DEST/<name> was already there (a project under test, a previous fetch). */
+  cloned: boolean
+}
+
+/**
+ * Clones each plugin that is not in $DEST yet, at its ref, the way devstack's fetch_plugins would:
+ * the plugin's devstack/settings must be on disk to order the enable_plugin lines, and devstack
+ * then finds the directory and does not clone it again.
+ */
+export async function fetchPlugins(
+  plugins: PluginSpec[],
+  opts: { dest: string; defaultRef: string; exec: Exec },
+): Promise<FetchedPlugin[]> {
+  const out: FetchedPlugin[] = []
+  for (const p of plugins) {
+    const target = join(opts.dest, p.name)
+    let cloned = false
+    if (!existsSync(target)) {
+      // Without a ref, the plugin's branch matching devstack's, else master (devstack's default).
+      const refs = p.ref ? [p.ref] : [...new Set([opts.defaultRef, 'master'])]
+      const r = await opts.exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', p.url, target])
+      if (r.code !== 0)
+        throw new ContractError(`plugins.${p.name}`, `cannot clone ${p.url}: ${r.stderr.trim()}`)
+      let fetched = false
+      let why = ''
+      for (const ref of refs) {
+        const f = await opts.exec('git', [...GIT, 'fetch', '--quiet', 'origin', ref], { cwd: target })
+        if (f.code === 0) {
+          fetched = true
+          break
+        }
+        why = f.stderr.trim()
+      }
+      if (!fetched) {
+        rmSync(target, { recursive: true, force: true })
+        throw new ContractError(
+          `plugins.${p.name}`,
+          `${p.url} has none of the refs ${refs.join(', ')}: ${why}`,
+        )
+      }
+      await run(opts.exec, 'git', [...GIT, 'checkout', '--quiet', 'FETCH_HEAD'], target)
+      cloned = true
+    }
+    const sha = (await run(opts.exec, 'git', [...GIT, 'rev-parse', 'HEAD'], target)).trim()
+    out.push({ name: p.name, dest: target, sha, cloned })
+  }
+  return out
+}
+
+/** Required projects (and projects under test and plugins) missing from $DEST: devstack would clone these. */
+export function missingProjects(job: DevstackJob, dest: string): string[] {
+  const names = [
+    ...job.requiredProjects,
+    ...job.projects.map((p) => p.name),
+    ...job.plugins.map((p) => p.name),
+  ]
+  const shorts = [...new Set(names.map((n) => n.split('/').pop()!))]
+  return shorts.filter((s) => !existsSync(join(dest, s, '.git')))
+}
+
+/**
+ * ERROR_ON_CLONE=True only makes sense when the job lists what devstack needs
+ * (required_projects) and all of it is in place; otherwise devstack must still clone.
+ */
+export function shouldErrorOnClone(job: DevstackJob, dest: string): boolean {
+  return job.requiredProjects.length > 0 && missingProjects(job, dest).length === 0
+}
+
+/**
+ * Clones devstack into $DEST/devstack at the first ref of `candidates` the repository has.
+ * Returns the ref used and its commit.
+ */
+export async function cloneDevstack(
+  repo: string,
+  target: string,
+  candidates: string[],
+  exec: Exec,
+): Promise<{ ref: string; sha: string }> {
+  if (existsSync(target)) rmSync(target, { recursive: true, force: true })
+  const c = await exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', repo, target])
+  if (c.code !== 0) throw new ContractError('devstack-repo', `cannot clone ${repo}: ${c.stderr.trim()}`)
+  for (const ref of candidates) {
+    const isTag = /-eol$/.test(ref)
+    const spec = isTag ? `refs/tags/${ref}` : `refs/remotes/origin/${ref}`
+    const has = await exec('git', [...GIT, 'rev-parse', '--verify', '--quiet', `${spec}^{commit}`], {
+      cwd: target,
+    })
+    if (has.code !== 0) continue
+    const args = isTag ? ['checkout', '--quiet', ref] : ['checkout', '--quiet', '-B', ref, spec]
+    await run(exec, 'git', [...GIT, ...args], target)
+    const sha = (await run(exec, 'git', [...GIT, 'rev-parse', 'HEAD'], target)).trim()
+    return { ref, sha }
+  }
+  throw new ContractError('branch', `devstack (${repo}) has none of: ${candidates.join(', ')}`)
+}

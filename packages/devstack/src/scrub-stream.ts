@@ -1,0 +1,63 @@
+import { createReadStream, createWriteStream } from 'node:fs'
+import { Transform, type TransformCallback } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { SCRUBBED } from './secrets.js'
+
+/**
+ * A byte-exact scrubbing stream: text is handled as latin1 (one char per byte), so binary files
+ * pass through unchanged except where a secret's UTF-8 bytes occur. Work is done a line at a time;
+ * a line longer than 1 MiB is cut where no secret straddles the cut.
+ */
+export class ScrubStream extends Transform {
+  private pending = ''
+  private readonly secrets: string[]
+  private readonly longest: number
+
+  constructor(secrets: readonly string[]) {
+    super()
+    this.secrets = secrets.filter(Boolean).map((s) => Buffer.from(s, 'utf8').toString('latin1'))
+    this.secrets.sort((a, b) => b.length - a.length)
+    this.longest = this.secrets[0]?.length ?? 0
+  }
+
+  private replace(text: string): string {
+    let out = text
+    for (const s of this.secrets) out = out.split(s).join(SCRUBBED)
+    return out
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.pending += chunk.toString('latin1')
+    let cut = this.pending.lastIndexOf('\n') + 1
+    if (cut === 0 && this.pending.length > 1 << 20) cut = this.safeCut(this.pending.length - this.longest)
+    if (cut > 0) {
+      this.push(Buffer.from(this.replace(this.pending.slice(0, cut)), 'latin1'))
+      this.pending = this.pending.slice(cut)
+    }
+    done()
+  }
+
+  private safeCut(at: number): number {
+    let cut = Math.max(0, at)
+    for (let moved = true; moved;) {
+      moved = false
+      for (const s of this.secrets) {
+        const i = this.pending.indexOf(s, Math.max(0, cut - s.length + 1))
+        if (i >= 0 && i < cut && i + s.length > cut) {
+          cut = i
+          moved = true
+        }
+      }
+    }
+    return cut
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.pending) this.push(Buffer.from(this.replace(this.pending), 'latin1'))
+    done()
+  }
+}
+
+export async function copyScrubbed(from: string, to: string, secrets: readonly string[]): Promise<void> {
+  await pipeline(createReadStream(from), new ScrubStream(secrets), createWriteStream(to))
+}
