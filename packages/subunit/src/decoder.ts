@@ -1,0 +1,305 @@
+import { crc32 } from './crc32.js'
+import type { EventSink } from './event.js'
+import { decodePacketString, Utf8Tracker } from './utf8.js'
+import {
+  FLAG_EOF,
+  FLAG_FILE_CONTENT,
+  FLAG_MIME_TYPE,
+  FLAG_ROUTE_CODE,
+  FLAG_RUNNABLE,
+  FLAG_TAGS,
+  FLAG_TEST_ID,
+  FLAG_TIMESTAMP,
+  SIGNATURE,
+  STATUSES,
+} from './wire.js'
+
+export interface DecoderOptions {
+  /** Name of the file events that carry non-subunit bytes (python-subunit filters use 'stdout'). */
+  nonSubunitName?: string
+  /** python-subunit flushes non-subunit bytes at 1 MiB; so do we, which also bounds memory. */
+  nonSubunitChunk?: number
+}
+
+class ParseError extends Error {}
+
+const textEncoder = new TextEncoder()
+
+/**
+ * Push decoder for subunit v2 byte streams, equivalent to python-subunit's
+ * ByteStreamToStreamResult with a non_subunit_name: same events, same synthetic `subunit.parser`
+ * failure (with "Packet data" and "Parser Error" attachments) for a packet with a bad CRC, a bad
+ * field or a short read, and the same resynchronisation (after the claimed length). Memory is
+ * bounded by the largest packet (< 4 MiB) plus one input chunk.
+ */
+export class SubunitDecoder {
+  private chunks: Uint8Array[] = []
+  private avail = 0
+  private need = 1
+  private ended = false
+  private readonly utf8 = new Utf8Tracker()
+  private readonly nonSubunitName: string
+  private readonly nonSubunitChunk: number
+  /** Bytes consumed so far: where the next packet starts, for error messages and tests. */
+  offset = 0
+  packets = 0
+  parseErrors = 0
+
+  constructor(
+    private readonly sink: EventSink,
+    options: DecoderOptions = {},
+  ) {
+    this.nonSubunitName = options.nonSubunitName ?? 'stdout'
+    this.nonSubunitChunk = options.nonSubunitChunk ?? 1048576
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.ended) throw new Error('SubunitDecoder: write after end')
+    if (chunk.length === 0) return
+    this.chunks.push(chunk)
+    this.avail += chunk.length
+    if (this.avail >= this.need) this.drain()
+  }
+
+  end(): void {
+    this.ended = true
+    this.drain()
+  }
+
+  private drain(): void {
+    const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.avail)
+    const used = this.process(buf)
+    this.offset += used
+    const rest = buf.subarray(used)
+    this.chunks = rest.length ? [rest] : []
+    this.avail = rest.length
+  }
+
+  /** Consumes what it can from buf; returns the number of bytes used and sets `need`. */
+  private process(buf: Uint8Array): number {
+    let pos = 0
+    const n = buf.length
+    while (pos < n) {
+      const b = buf[pos]!
+      if (!this.utf8.midCharacter && b === SIGNATURE) {
+        const used = this.packet(buf, pos)
+        if (used === 0) return pos
+        pos += used
+        continue
+      }
+      // A run of non-subunit bytes: up to the next 0xB3 that is not inside a UTF-8 character.
+      const start = pos
+      this.utf8.feed(b)
+      pos++
+      let limitHit = false
+      while (pos < n) {
+        const c = buf[pos]!
+        if (!this.utf8.midCharacter && c === SIGNATURE) break
+        this.utf8.feed(c)
+        pos++
+        if (pos - start >= this.nonSubunitChunk) {
+          limitHit = true
+          break
+        }
+      }
+      this.sink({ fileName: this.nonSubunitName, fileBytes: buf.subarray(start, pos), runnable: true, eof: false })
+      // python-subunit parses a packet straight after a full 1 MiB buffer whose last byte is a
+      // signature outside a character, even though that byte was also emitted as content.
+      if (limitHit && !this.utf8.midCharacter && buf[pos - 1] === SIGNATURE) {
+        const used = this.packet(buf, pos - 1)
+        if (used === 0) return pos - 1
+        pos += used - 1
+      }
+    }
+    this.need = 1
+    return pos
+  }
+
+  /** Parses the packet starting at `start`; returns bytes used, or 0 when more input is needed. */
+  private packet(buf: Uint8Array, start: number): number {
+    const avail = buf.length - start
+    if (avail < 6) {
+      if (!this.ended) return this.wait(6)
+      this.fail(buf.subarray(start, start + 1), `Short read - got ${avail - 1} bytes, wanted 5 bytes`)
+      return avail
+    }
+    const flags = (buf[start + 1]! << 8) | buf[start + 2]!
+    const l0 = buf[start + 3]!
+    let length: number
+    let lenBytes: number
+    switch (l0 & 0xc0) {
+      case 0x00:
+        length = l0 & 0x3f
+        lenBytes = 1
+        break
+      case 0x40:
+        length = ((l0 & 0x3f) << 8) | buf[start + 4]!
+        lenBytes = 2
+        break
+      case 0x80:
+        length = ((l0 & 0x3f) << 16) | (buf[start + 4]! << 8) | buf[start + 5]!
+        lenBytes = 3
+        break
+      default:
+        this.fail(buf.subarray(start, start + 6), '3 byte maximum given but 4 byte value found.')
+        return 6
+    }
+    if (length < 6) {
+      // python-subunit hands read() a negative size here (it then reads to the end of the stream
+      // or crashes); we report the packet and resume after its header instead.
+      this.fail(buf.subarray(start, start + 6), `Packet length ${length} is shorter than its header`)
+      return 6
+    }
+    if (avail < length) {
+      if (!this.ended) return this.wait(length)
+      this.fail(buf.subarray(start, start + 6), `Short read - got ${avail - 6} bytes, wanted ${length - 6} bytes`)
+      return avail
+    }
+    const packet = buf.subarray(start, start + length)
+    this.packets++
+    const stored =
+      ((packet[length - 4]! << 24) | (packet[length - 3]! << 16) | (packet[length - 2]! << 8) | packet[length - 1]!) >>>
+      0
+    const calculated = crc32(packet.subarray(0, length - 4))
+    if (calculated !== stored) {
+      this.fail(
+        packet,
+        `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`,
+      )
+      return length
+    }
+    try {
+      this.fields(packet, flags, lenBytes)
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e
+      this.fail(packet, e.message)
+    }
+    return length
+  }
+
+  /** Asks for `bytes` bytes from the packet start before trying again. */
+  private wait(bytes: number): number {
+    this.need = bytes
+    return 0
+  }
+
+  private fields(packet: Uint8Array, flags: number, lenBytes: number): void {
+    // Offsets in python-subunit's messages are relative to its body buffer, which starts at the
+    // flags for 1- and 2-byte lengths and after the 5 header bytes for 3-byte lengths.
+    const base = lenBytes === 3 ? 6 : 1
+    const body = packet.subarray(base, packet.length - 4)
+    let pos = lenBytes === 3 ? 0 : 2 + lenBytes
+    let timestamp: number | undefined
+    if (flags & FLAG_TIMESTAMP) {
+      if (pos + 4 > body.length) throw new ParseError(`Timestamp at offset ${pos} extends past end of packet`)
+      const seconds = ((body[pos]! << 24) | (body[pos + 1]! << 16) | (body[pos + 2]! << 8) | body[pos + 3]!) >>> 0
+      const [nanos, used] = varint(body, pos + 4)
+      pos += 4 + used
+      // timedelta(microseconds=ns/1000) rounds half to even.
+      timestamp = seconds * 1e6 + roundHalfEven(nanos / 1000)
+    }
+    let testId: string | undefined
+    if (flags & FLAG_TEST_ID) [testId, pos] = utf8String(body, pos)
+    let tags: string[] | undefined
+    if (flags & FLAG_TAGS) {
+      const [count, used] = varint(body, pos)
+      pos += used
+      const set = new Set<string>()
+      for (let i = 0; i < count; i++) {
+        let tag: string
+        ;[tag, pos] = utf8String(body, pos)
+        set.add(tag)
+      }
+      tags = [...set]
+    }
+    let mimeType: string | undefined
+    if (flags & FLAG_MIME_TYPE) [mimeType, pos] = utf8String(body, pos)
+    let fileName: string | undefined
+    let fileBytes: Uint8Array | undefined
+    if (flags & FLAG_FILE_CONTENT) {
+      ;[fileName, pos] = utf8String(body, pos)
+      const [len, used] = varint(body, pos)
+      pos += used
+      const available = Math.max(0, Math.min(len, body.length - pos))
+      if (available !== len)
+        throw new ParseError(
+          `File content extends past end of packet: claimed ${len} bytes, ${available} available`,
+        )
+      fileBytes = body.subarray(pos, pos + len)
+      pos += len
+    }
+    let routeCode: string | undefined
+    if (flags & FLAG_ROUTE_CODE) [routeCode, pos] = utf8String(body, pos)
+    const status = STATUSES[flags & 0x7]
+    this.sink({
+      testId,
+      status,
+      tags,
+      runnable: (flags & FLAG_RUNNABLE) !== 0,
+      mimeType,
+      eof: (flags & FLAG_EOF) !== 0,
+      fileName,
+      fileBytes,
+      routeCode,
+      timestamp,
+    })
+  }
+
+  private fail(packetData: Uint8Array, message: string): void {
+    this.parseErrors++
+    this.sink({
+      testId: 'subunit.parser',
+      eof: true,
+      runnable: true,
+      fileName: 'Packet data',
+      fileBytes: packetData,
+      mimeType: 'application/octet-stream',
+    })
+    this.sink({
+      testId: 'subunit.parser',
+      status: 'fail',
+      eof: true,
+      runnable: true,
+      fileName: 'Parser Error',
+      fileBytes: textEncoder.encode(message),
+      mimeType: 'text/plain;charset=utf8',
+    })
+  }
+}
+
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x)
+  const d = x - f
+  if (d > 0.5) return f + 1
+  if (d < 0.5) return f
+  return f % 2 === 0 ? f : f + 1
+}
+
+function varint(buf: Uint8Array, pos: number): [number, number] {
+  if (pos >= buf.length) throw new ParseError(`Number at offset ${pos} extends past end of packet`)
+  const b0 = buf[pos]!
+  const size = (b0 >> 6) + 1
+  if (pos + size > buf.length) throw new ParseError(`Number at offset ${pos} extends past end of packet`)
+  let v = b0 & 0x3f
+  for (let i = 1; i < size; i++) v = v * 256 + buf[pos + i]!
+  return [v, size]
+}
+
+function utf8String(body: Uint8Array, at: number): [string, number] {
+  const [length, used] = varint(body, at)
+  const pos = at + used
+  const available = Math.max(0, Math.min(length, body.length - pos))
+  if (available !== length)
+    throw new ParseError(
+      `UTF8 string at offset ${pos - 2} extends past end of packet: claimed ${length} bytes, ${available} available`,
+    )
+  const bytes = body.subarray(pos, pos + length)
+  if (bytes.includes(0)) throw new ParseError(`UTF8 string at offset ${pos - 2} contains NUL byte`)
+  const s = decodePacketString(bytes)
+  if (s === 'invalid') throw new ParseError(`UTF8 string at offset ${pos - 2} is not UTF8`)
+  if (typeof s !== 'string')
+    throw new ParseError(
+      `Invalid (partially decodable) string at offset ${pos - 2}, ${s.undecoded} undecoded bytes`,
+    )
+  return [s, pos + length]
+}

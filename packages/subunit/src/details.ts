@@ -1,0 +1,53 @@
+import type { Attachment } from './attachment.js'
+
+function formatTextAttachment(name: string, text: string): string {
+  if (text.includes('\n')) return `${name}: {{{\n${text}\n}}}\n`
+  return `${name}: {{{${text}}}}`
+}
+
+/**
+ * A failed test's attachments as one text, laid out like testtools' _details_to_str (what
+ * subunit2junitxml puts in <failure>): binary and empty attachments listed first, text ones as
+ * `name: {{{…}}}` in name order, the traceback last.
+ */
+export function detailsText(attachments: readonly Attachment[], special = 'traceback'): string {
+  const binary: string[] = []
+  const empty: string[] = []
+  const texts: string[] = []
+  let specialText: string | undefined
+  for (const a of [...attachments].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+    if (!a.isText) {
+      binary.push(`  ${a.name} (${a.mimeType})\n`)
+      continue
+    }
+    const text = a.text().trim()
+    if (!text) {
+      empty.push(`  ${a.name}\n`)
+      continue
+    }
+    if (a.name === special) specialText = `${text}\n`
+    else texts.push(formatTextAttachment(a.name, text))
+  }
+  if (texts.length && !texts[texts.length - 1]!.endsWith('\n')) texts.push('')
+  if (specialText) texts.push(specialText)
+  let out = ''
+  if (binary.length) out += 'Binary content:\n' + binary.join('')
+  if (empty.length) out += 'Empty attachments:\n' + empty.join('')
+  if ((binary.length || empty.length) && texts.length) out += '\n'
+  return out + texts.join('\n')
+}
+
+/** One short line for a failure: the traceback's last non-blank line, or the first text line. */
+export function failureMessage(attachments: readonly Attachment[], status: string): string {
+  const pick = (name: string) => attachments.find((a) => a.name === name && a.isText)
+  const source = pick('traceback') ?? pick('Parser Error') ?? pick('reason') ?? attachments.find((a) => a.isText)
+  if (status === 'uxsuccess') return 'unexpected success (the test was expected to fail)'
+  if (!source) return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`
+  const lines = source
+    .text()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const line = lines[lines.length - 1] ?? `test ${status}`
+  return line.length > 300 ? line.slice(0, 297) + '...' : line
+}

@@ -1,0 +1,21 @@
+import type { WireStatus } from './wire.js'
+
+/**
+ * One status() call of the StreamResult API, as python-subunit's parser makes it. `fileBytes` is
+ * a view into the decoder's buffer: valid only during the callback, copy it to keep it.
+ */
+export interface SubunitEvent {
+  testId?: string
+  status?: WireStatus
+  tags?: string[]
+  runnable: boolean
+  fileName?: string
+  fileBytes?: Uint8Array
+  eof: boolean
+  mimeType?: string
+  routeCode?: string
+  /** Microseconds since the Unix epoch (python-subunit keeps microsecond precision). */
+  timestamp?: number
+}
+
+export type EventSink = (event: SubunitEvent) => void

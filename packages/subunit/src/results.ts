@@ -1,0 +1,222 @@
+import { Attachment } from './attachment.js'
+import type { SubunitEvent } from './event.js'
+import { parseTestId, type TestIdParts } from './test-id.js'
+import type { WireStatus } from './wire.js'
+
+/**
+ * What a test came to, for people and for the job result:
+ *   success → passed; xfail → passed (expectedFailure); skip → skipped;
+ *   fail, uxsuccess (unexpectedSuccess), and a test that started but never finished → failed.
+ * This is how testtools' StreamToExtendedDecorator feeds subunit2junitxml (inprogress and
+ * 'unknown' go to addFailure, uxsuccess to addUnexpectedSuccess, which junitxml counts as a
+ * failure). subunit-stats counts uxsuccess and unfinished tests as passed; we do not.
+ */
+export type Outcome = 'passed' | 'failed' | 'skipped'
+
+/** The last status the stream gave the test; 'unknown' when it only ever sent files. */
+export type FinalStatus = Exclude<WireStatus, 'exists'> | 'unknown'
+
+export interface TestResult {
+  id: string
+  routeCode?: string
+  outcome: Outcome
+  status: FinalStatus
+  /** Never got a final status (still inprogress, or only files) before the stream ended. */
+  unfinished: boolean
+  /** Microseconds since the epoch: the timestamp of the test's first event, if it had one. */
+  start?: number
+  /** Microseconds since the epoch: the timestamp of its last event, if it had one. */
+  end?: number
+  tags: string[]
+  attachments: Attachment[]
+  parts: TestIdParts
+}
+
+export interface ResultCounts {
+  total: number
+  passed: number
+  failed: number
+  skipped: number
+  expectedFailures: number
+  unexpectedSuccesses: number
+  unfinished: number
+}
+
+export interface CollectorOptions {
+  /** Bytes kept per attachment (head + tail). */
+  attachmentCap?: number
+  /**
+   * Bytes of attachments kept over the whole run; past it, new attachments keep only their last
+   * `attachmentTailWhenFull` bytes. Attachments of passed tests are never kept: no renderer shows
+   * them and they are most of a tempest stream.
+   */
+  retainBudget?: number
+  attachmentTailWhenFull?: number
+  /** Non-subunit bytes kept (head + tail) for the run's `stdout`. */
+  stdoutCap?: number
+  /** Called for every finished test, in the order subunit2junitxml would write it. */
+  onTest?: (test: TestResult) => void
+}
+
+interface Record {
+  id: string
+  routeCode: string | undefined
+  status: WireStatus | undefined
+  tags: string[]
+  attachments: Map<string, Attachment>
+  start: number | undefined
+  end: number | undefined
+}
+
+export function outcomeOf(status: FinalStatus): Outcome {
+  switch (status) {
+    case 'success':
+    case 'xfail':
+      return 'passed'
+    case 'skip':
+      return 'skipped'
+    default:
+      return 'failed'
+  }
+}
+
+/**
+ * Turns decoder events into per-test results exactly as testtools' _StreamToTestRecord does for
+ * subunit2junitxml: events keyed by (test id, route code); `exists` events ignored; a test is
+ * finished by its first status other than inprogress; tags are the last ones seen; the start is
+ * the first event's timestamp and the end the last event's (even when that one has none); file
+ * bytes are appended per name, the first MIME type wins; unfinished tests are flushed at the end,
+ * newest first.
+ */
+export class ResultCollector {
+  readonly tests: TestResult[] = []
+  readonly stdout: Attachment
+  private readonly open = new Map<string, Record>()
+  private retained = 0
+  private readonly cap: number
+  private readonly budget: number
+  private readonly tailWhenFull: number
+  /** Earliest and latest timestamps junitxml's clock sees (suite time). */
+  firstTimestamp: number | undefined
+  lastTimestamp: number | undefined
+  ended = false
+
+  constructor(private readonly options: CollectorOptions = {}) {
+    this.cap = options.attachmentCap ?? 64 * 1024
+    this.budget = options.retainBudget ?? 48 * 1024 * 1024
+    this.tailWhenFull = options.attachmentTailWhenFull ?? 4096
+    this.stdout = new Attachment('stdout', 'text/plain', options.stdoutCap ?? 256 * 1024)
+  }
+
+  readonly handle = (e: SubunitEvent): void => {
+    if (e.status === 'exists') return
+    if (e.testId === undefined) {
+      if (e.fileName !== undefined && e.fileBytes?.length) this.stdout.append(e.fileBytes)
+      return
+    }
+    const key = e.routeCode === undefined ? e.testId : `${e.testId}\u0000${e.routeCode}`
+    let r = this.open.get(key)
+    if (!r) {
+      r = {
+        id: e.testId,
+        routeCode: e.routeCode,
+        status: undefined,
+        tags: [],
+        attachments: new Map(),
+        start: e.timestamp,
+        end: undefined,
+      }
+      this.open.set(key, r)
+    }
+    if (e.status !== undefined) r.status = e.status
+    r.end = e.timestamp
+    if (e.fileName !== undefined && e.fileBytes?.length) {
+      let a = r.attachments.get(e.fileName)
+      if (!a) {
+        a = new Attachment(e.fileName, e.mimeType ?? 'application/octet-stream', this.cap)
+        r.attachments.set(e.fileName, a)
+      }
+      a.append(e.fileBytes)
+    }
+    if (e.tags !== undefined) r.tags = e.tags
+    if (e.status !== undefined && e.status !== 'inprogress') {
+      this.open.delete(key)
+      this.finish(r)
+    }
+  }
+
+  /** The stream ended: tests without a final status are failures (testtools' stopTestRun). */
+  end(): void {
+    if (this.ended) return
+    this.ended = true
+    const left = [...this.open.values()].reverse()
+    this.open.clear()
+    for (const r of left) {
+      r.end = undefined
+      this.finish(r)
+    }
+  }
+
+  private finish(r: Record): void {
+    const status: FinalStatus =
+      r.status === undefined || r.status === 'exists' ? 'unknown' : (r.status as FinalStatus)
+    const outcome = outcomeOf(status)
+    let attachments = [...r.attachments.values()]
+    if (outcome === 'passed' && status !== 'xfail') attachments = []
+    for (const a of attachments) {
+      if (this.retained + a.retainedBytes > this.budget) a.shrink(this.tailWhenFull)
+      this.retained += a.retainedBytes
+    }
+    // The junitxml clock only sees the two timestamps testtools passes on.
+    for (const t of [r.start, r.end]) {
+      if (t === undefined) continue
+      if (this.firstTimestamp === undefined || t < this.firstTimestamp) this.firstTimestamp = t
+      this.lastTimestamp = t
+    }
+    const test: TestResult = {
+      id: r.id,
+      outcome,
+      status,
+      unfinished: status === 'inprogress' || status === 'unknown',
+      tags: r.tags,
+      attachments,
+      parts: parseTestId(r.id),
+    }
+    if (r.routeCode !== undefined) test.routeCode = r.routeCode
+    if (r.start !== undefined) test.start = r.start
+    if (r.end !== undefined) test.end = r.end
+    this.tests.push(test)
+    this.options.onTest?.(test)
+  }
+
+  counts(): ResultCounts {
+    const c: ResultCounts = {
+      total: 0,
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      expectedFailures: 0,
+      unexpectedSuccesses: 0,
+      unfinished: 0,
+    }
+    for (const t of this.tests) {
+      c.total++
+      c[t.outcome]++
+      if (t.status === 'xfail') c.expectedFailures++
+      if (t.status === 'uxsuccess') c.unexpectedSuccesses++
+      if (t.unfinished) c.unfinished++
+    }
+    return c
+  }
+}
+
+/** Seconds a test took, as junitxml computes it from the stream's timestamps. */
+export function durationSeconds(t: TestResult): number | undefined {
+  if (t.start === undefined || t.end === undefined) return undefined
+  return (t.end - t.start) / 1e6
+}
+
+/** `worker-N` tags (stestr's partition), for worker balance. */
+export function workerOf(t: TestResult): string | undefined {
+  return t.tags.find((tag) => /^worker-\d+$/.test(tag))
+}

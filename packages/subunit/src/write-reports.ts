@@ -1,0 +1,63 @@
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { Readable } from 'node:stream'
+import type { JobResult } from '@stackci/model'
+import { writeHtml, type HtmlOptions } from './html.js'
+import { toJobResult, type JobResultOptions } from './job-result.js'
+import { writeJUnit } from './junit.js'
+import { renderMarkdown, type MarkdownOptions } from './markdown.js'
+import { readSubunit, type ParsedStream } from './read.js'
+import type { CollectorOptions } from './results.js'
+
+export interface ReportPaths {
+  junit?: string
+  html?: string
+  json?: string
+  markdown?: string
+}
+
+export interface Reports {
+  parsed: ParsedStream
+  job: JobResult
+  markdown: string
+}
+
+/** Writes a file through a stream, chunk by chunk, so a large report never sits in one string. */
+export async function writeChunked(path: string, produce: (write: (chunk: string) => void) => void): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true })
+  const out = createWriteStream(path)
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('error', reject)
+    out.on('finish', resolve)
+  })
+  produce((chunk) => out.write(chunk))
+  out.end()
+  await done
+}
+
+/**
+ * Stream → JUnit, HTML, JSON (JobResult) and Markdown: what `stackci results` and the
+ * run-tempest-subset action both do.
+ */
+export async function writeReports(
+  source: string | Readable,
+  paths: ReportPaths,
+  job: JobResultOptions,
+  options: { collector?: CollectorOptions; html?: HtmlOptions; markdown?: MarkdownOptions } = {},
+): Promise<Reports> {
+  const parsed = await readSubunit(source, options.collector)
+  const { results } = parsed
+  const jobResult = toJobResult(results, job)
+  if (paths.junit) await writeChunked(paths.junit, (w) => writeJUnit(results, w, { suiteName: job.name }))
+  if (paths.html) await writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }))
+  if (paths.json) {
+    mkdirSync(dirname(paths.json), { recursive: true })
+    writeFileSync(paths.json, JSON.stringify(jobResult, null, 2) + '\n')
+  }
+  const markdown = renderMarkdown(results, { title: job.name, ...options.markdown })
+  if (paths.markdown) {
+    mkdirSync(dirname(paths.markdown), { recursive: true })
+    writeFileSync(paths.markdown, markdown)
+  }
+  return { parsed, job: jobResult, markdown }
+}
