@@ -3,6 +3,7 @@ import {
   createWriteStream,
   existsSync,
   mkdirSync,
+  readFileSync,
   readdirSync,
   realpathSync,
   rmSync,
@@ -179,8 +180,15 @@ export async function exportJournal(
     rmSync(outFile, { force: true })
     return { written: false, note: `journalctl exited ${code}: ${stderr.trim().split('\n')[0] ?? ''}` }
   }
-  const empty = statSync(outFile).size === 0 || /^-- No entries --\s*$/.test(stderr.trim())
-  return empty
-    ? { written: true, note: 'the journal has no entries since the job started' }
-    : { written: true }
+  // journalctl prints "-- No entries --" and exits 0 when there is no journal (containers).
+  const size = statSync(outFile).size
+  if (size === 0 || (size < 100 && /^-- No entries --\s*$/.test(readFileSync(outFile, 'utf8')))) {
+    rmSync(outFile, { force: true })
+    const why = stderr.trim().split('\n')[0]
+    return {
+      written: false,
+      note: `the journal has no entries since the job started${why ? ` (${why})` : ''}`,
+    }
+  }
+  return { written: true }
 }
