@@ -1,0 +1,4 @@
+export * from './errors.js'
+export * from './transport.js'
+export * from './types.js'
+export * from './client.js'
