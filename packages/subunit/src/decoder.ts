@@ -23,6 +23,9 @@ export interface DecoderOptions {
 
 class ParseError extends Error {}
 
+/** How much of a stream a packet claiming length 5 may swallow (python-subunit: all of it). */
+const REST_OF_STREAM_LIMIT = 4 * 1024 * 1024
+
 const textEncoder = new TextEncoder()
 
 /**
@@ -144,9 +147,13 @@ export class SubunitDecoder {
         this.fail(buf.subarray(start, start + 6), '3 byte maximum given but 4 byte value found.')
         return 6
     }
-    if (length < 6) {
-      // python-subunit hands read() a negative size here (it then reads to the end of the stream
-      // or crashes); we report the packet and resume after its header instead.
+    if (length === 5 && avail <= REST_OF_STREAM_LIMIT) {
+      // python-subunit then calls read(-1): the packet is the rest of the stream.
+      if (!this.ended) return this.wait(avail + 1)
+      length = avail
+    } else if (length < 6) {
+      // Below 5, python-subunit passes read() a negative size and crashes; past the limit we will
+      // not hold the rest of the stream in memory. Report the packet, resume after its header.
       this.fail(buf.subarray(start, start + 6), `Packet length ${length} is shorter than its header`)
       return 6
     }
