@@ -3,14 +3,12 @@ import type { GerritChangeInfo } from './gerrit-change.js'
 import { decideChange, type ChangeDecision, type WatchPolicy } from './watch-decision.js'
 import { changeRuns, type ChangeRun, type WorkflowRunInfo } from './workflow-runs.js'
 
-/** Reads changes from Gerrit; one call is one page (Query Changes with n and S). */
+/**
+ * Reads changes from Gerrit: Query Changes, paged by the implementation, at most `limit` changes;
+ * when the limit cut the list, the last change keeps `_more_changes: true` (as Gerrit sends it).
+ */
 export interface ChangeSource {
-  queryPage(
-    query: string,
-    options: readonly string[],
-    limit: number,
-    start: number,
-  ): Promise<GerritChangeInfo[]>
+  query(query: string, options: readonly string[], limit: number): Promise<GerritChangeInfo[]>
   /** Files of a revision, for servers that do not inline them with o=CURRENT_FILES. */
   listFiles?(change: GerritChangeInfo, revision: string): Promise<Record<string, unknown>>
 }
@@ -90,16 +88,8 @@ async function readChanges(
   query: string,
   limits: WatchLimits,
 ): Promise<{ changes: GerritChangeInfo[]; truncated: boolean }> {
-  const changes: GerritChangeInfo[] = []
-  const pageSize = Math.min(100, limits.maxChanges)
-  for (;;) {
-    const page = await source.queryPage(query, WATCH_QUERY_OPTIONS, pageSize, changes.length)
-    changes.push(...page)
-    const more = page.at(-1)?._more_changes === true
-    if (!more || page.length === 0) return { changes, truncated: false }
-    if (changes.length >= limits.maxChanges)
-      return { changes: changes.slice(0, limits.maxChanges), truncated: true }
-  }
+  const changes = await source.query(query, WATCH_QUERY_OPTIONS, limits.maxChanges)
+  return { changes, truncated: changes.at(-1)?._more_changes === true }
 }
 
 async function readRuns(

@@ -6,6 +6,7 @@ import {
   fileMatcher,
   parseDate,
   type GerritChangeInfo,
+  type GerritAccount,
   type GerritMessage,
   type WatchPolicy,
   type WorkflowRunInfo,
@@ -50,7 +51,7 @@ function change(
   }
 }
 
-const msg = (author: typeof human, date: string, message: string, ps = 2, tag?: string): GerritMessage => ({
+const msg = (author: GerritAccount, date: string, message: string, ps = 2, tag?: string): GerritMessage => ({
   author,
   date,
   message,
