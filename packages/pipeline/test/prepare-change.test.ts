@@ -1,0 +1,100 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startGerritServer } from '../../../test/gerrit-server/index.js'
+import { MergeConflictError, prepareChange, redactUrl } from '../src/index.js'
+
+type Server = Awaited<ReturnType<typeof startGerritServer>>
+
+describe('prepareChange against Gerrit over git http-backend', () => {
+  let gerrit: Server
+  let work: string
+  let ci: ReturnType<Server['addAccount']>
+  const project = 'demo/router'
+  beforeAll(async () => {
+    gerrit = await startGerritServer()
+    work = mkdtempSync(join(tmpdir(), 'prepare-change-'))
+    ci = gerrit.addAccount({ username: 'demo-ci', name: 'Demo CI' })
+    await gerrit.createProject({
+      name: project,
+      files: { 'router.py': 'a = 1\nb = 2\nc = 3\n', README: 'x\n' },
+    })
+  })
+  afterAll(async () => {
+    await gerrit.close()
+    rmSync(work, { recursive: true, force: true })
+  })
+
+  it('fast-forwards a patch set that sits on the branch tip', async () => {
+    const c = await gerrit.createChange({ project, files: { 'router.py': 'a = 10\nb = 2\nc = 3\n' } })
+    const p = await prepareChange({
+      gitUrl: gerrit.gitUrl(project, ci),
+      branch: 'master',
+      ref: c.ref,
+      revision: c.revision,
+      dir: join(work, 'ff'),
+    })
+    expect(p).toMatchObject({
+      head: c.revision,
+      revision: c.revision,
+      merged: false,
+      changedFiles: ['router.py'],
+    })
+    expect(readFileSync(join(work, 'ff/router.py'), 'utf8')).toContain('a = 10')
+  })
+
+  it('merges onto a branch that moved on, and lists only the change’s files', async () => {
+    const first = await gerrit.createChange({ project, files: { README: 'y\n' } })
+    const second = await gerrit.createChange({ project, files: { 'router.py': 'a = 1\nb = 2\nc = 30\n' } })
+    gerrit.approve(first.number)
+    await gerrit.merge(first.number)
+    const p = await prepareChange({
+      gitUrl: gerrit.gitUrl(project, ci),
+      branch: 'master',
+      ref: second.ref,
+      dir: join(work, 'merge'),
+    })
+    expect(p.merged).toBe(true)
+    expect(p.head).not.toBe(second.revision)
+    expect(p.changedFiles).toEqual(['router.py'])
+    expect(readFileSync(join(work, 'merge/README'), 'utf8')).toBe('y\n')
+    expect(readFileSync(join(work, 'merge/router.py'), 'utf8')).toContain('c = 30')
+  })
+
+  it('reports a conflict as a merge failure naming the files', async () => {
+    const a = await gerrit.createChange({ project, files: { 'router.py': 'a = 1\nb = 20\nc = 3\n' } })
+    const b = await gerrit.createChange({ project, files: { 'router.py': 'a = 1\nb = 21\nc = 3\n' } })
+    gerrit.approve(a.number)
+    await gerrit.merge(a.number)
+    const err = await prepareChange({
+      gitUrl: gerrit.gitUrl(project, ci),
+      branch: 'master',
+      ref: b.ref,
+      dir: join(work, 'conflict'),
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(MergeConflictError)
+    expect((err as MergeConflictError).conflicts).toEqual(['router.py'])
+  })
+
+  it('refuses a ref that no longer points at the expected revision, without leaking credentials', async () => {
+    const c = await gerrit.createChange({ project, files: { 'x.py': '1\n' } })
+    const err = (await prepareChange({
+      gitUrl: gerrit.gitUrl(project, ci),
+      branch: 'master',
+      ref: c.ref,
+      revision: 'f'.repeat(40),
+      dir: join(work, 'stale'),
+    }).catch((e: unknown) => e)) as Error
+    expect(err.message).toMatch(/not the patch set's f{40}/)
+    const bad = (await prepareChange({
+      gitUrl: gerrit.gitUrl(project, ci),
+      branch: 'no-such-branch',
+      ref: c.ref,
+      dir: join(work, 'nobranch'),
+    }).catch((e: unknown) => e)) as Error
+    expect(bad.message).toMatch(/fetching branch no-such-branch/)
+    expect(bad.message).not.toContain(ci.httpPassword)
+    expect(redactUrl('http://u:p@h/x')).toBe('http://***@h/x')
+  })
+})
