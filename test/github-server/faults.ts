@@ -15,8 +15,11 @@ export interface FailureRule {
 export class Faults {
   /** The next upload's connection is cut once this many body bytes have arrived (used once). */
   breakUploadAfterBytes: number | undefined
-  /** Asset downloads are served with one byte altered (same length, so only a digest notices). */
-  tamperDownloads = false
+  /**
+   * Asset downloads are served with one byte altered (same length, so only a digest notices):
+   * all of them with `true`, or those whose asset name matches the RegExp.
+   */
+  tamperDownloads: boolean | RegExp = false
   readonly failures: FailureRule[] = []
 
   failNext(rule: Omit<FailureRule, 'times'> & { times?: number }): void {

@@ -157,10 +157,14 @@ export class GitHubReleasesBackend implements PublishBackend {
       throw e
     }
     const manifestAsset = this.manifestAsset(release)
-    const manifest = parseImageManifest(
-      JSON.parse(await this.downloadText(manifestAsset)),
-      manifestAsset.browser_download_url,
-    )
+    const manifestText = await this.downloadText(manifestAsset)
+    let manifestData: unknown
+    try {
+      manifestData = JSON.parse(manifestText)
+    } catch (e) {
+      throw new ImageError(`${manifestAsset.browser_download_url} is not JSON: ${(e as Error).message}`)
+    }
+    const manifest = parseImageManifest(manifestData, manifestAsset.browser_download_url)
     const names = imageFileNames(manifest.name, manifest.format)
     const image = release.assets.find((a) => a.name === names.image && a.state === 'uploaded')
     const sumAsset = release.assets.find((a) => a.name === names.sha256 && a.state === 'uploaded')

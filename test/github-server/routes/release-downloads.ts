@@ -73,7 +73,8 @@ async function serve(ctx: RequestContext): Promise<void> {
   if (ctx.req.method === 'HEAD') return void ctx.res.end()
   const body = createReadStream(asset.file, { highWaterMark: 1 << 20 })
   // A client that goes away mid-download needs no answer.
-  const done = ctx.faults.tamperDownloads
+  const tamper = ctx.faults.tamperDownloads
+  const done = (tamper instanceof RegExp ? tamper.test(asset.name) : tamper)
     ? pipeline(body, flipMiddleByte(size), ctx.res)
     : pipeline(body, ctx.res)
   await done.catch(() => undefined)

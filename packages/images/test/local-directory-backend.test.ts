@@ -1,0 +1,82 @@
+import { readFileSync, readlinkSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ImageNotFoundError, IntegrityError, VersionExistsError } from '../src/errors.js'
+import { fetchImage } from '../src/fetch-image.js'
+import { LocalDirectoryBackend } from '../src/local-directory-backend.js'
+import { pruneVersions } from '../src/prune.js'
+import { backendForLocation } from '../src/publish-location.js'
+import { makeQcow2, manifestFor, tempDir } from './qcow2-fixture.js'
+
+async function publish(b: LocalDirectoryBackend, dir: string, version: string) {
+  const img = makeQcow2(dir, `src-${version}`, 1)
+  return {
+    img,
+    published: await b.publish({ imagePath: img, manifest: await manifestFor(img, 'appliance', version) }),
+  }
+}
+
+describe('local directory backend', () => {
+  it('publishes versions and moves the latest symlink', async () => {
+    const work = tempDir()
+    const pub = join(work, 'images')
+    const b = new LocalDirectoryBackend(pub)
+    await expect(b.resolve()).rejects.toThrow(ImageNotFoundError)
+    await publish(b, work, '1')
+    const v2 = await publish(b, work, '2')
+    expect(readlinkSync(join(pub, 'latest'))).toBe('2')
+    expect(readFileSync(v2.published.latestUrl).equals(readFileSync(v2.img))).toBe(true)
+    expect(readdirSync(join(pub, '2')).sort()).toEqual([
+      'appliance.manifest.json',
+      'appliance.qcow2',
+      'appliance.qcow2.sha256',
+    ])
+    expect(readdirSync(pub).filter((f) => f.startsWith('.'))).toEqual([])
+    expect((await b.resolve()).version).toBe('2')
+    expect((await b.resolve('1')).manifest.publishedUrl).toBe(join(pub, '1', 'appliance.qcow2'))
+    await expect(publish(b, work, '2')).rejects.toThrow(VersionExistsError)
+  })
+
+  it('fetches verified, and refuses a published image altered on disk', async () => {
+    const work = tempDir()
+    const b = new LocalDirectoryBackend(join(work, 'images'))
+    const v = await publish(b, work, '1')
+    const got = await fetchImage(b, undefined, join(work, 'dl'))
+    expect(readFileSync(got.path).equals(readFileSync(v.img))).toBe(true)
+
+    const bytes = readFileSync(v.published.imageUrl)
+    bytes[1000] = bytes[1000]! ^ 1
+    writeFileSync(v.published.imageUrl, bytes)
+    await expect(fetchImage(b, '1', join(work, 'bad'))).rejects.toThrow(IntegrityError)
+    expect(readdirSync(join(work, 'bad'))).toEqual([])
+  })
+
+  it('prunes to keep-versions but never the latest', async () => {
+    const work = tempDir()
+    const b = new LocalDirectoryBackend(join(work, 'images'))
+    for (const v of ['1', '2', '3']) await publish(b, work, v)
+    expect(await pruneVersions(b, 1)).toEqual(['2', '1'])
+    expect(await b.listVersions()).toEqual(['3'])
+    await expect(pruneVersions(b, 0)).rejects.toThrow('keep-versions must be an integer ≥ 1, got 0')
+  })
+})
+
+describe('publish locations', () => {
+  it('maps the forms users write to backends', () => {
+    expect(backendForLocation('github:stackci/appliance').description).toBe(
+      'GitHub releases of stackci/appliance at https://github.com',
+    )
+    expect(backendForLocation('https://github.com/stackci/appliance/releases').description).toBe(
+      'GitHub releases of stackci/appliance at https://github.com',
+    )
+    expect(backendForLocation('github:o/r', { githubServerUrl: 'https://ghe.example.com' }).description).toBe(
+      'GitHub releases of o/r at https://ghe.example.com',
+    )
+    expect(backendForLocation('file:///srv/images').description).toBe('directory /srv/images')
+    expect(backendForLocation('/srv/images').description).toBe('directory /srv/images')
+    expect(() => backendForLocation('s3://bucket/x')).toThrow(
+      "publish location 's3://bucket/x': unsupported scheme",
+    )
+    expect(() => backendForLocation('https://github.com/only-owner')).toThrow('is not a repository URL')
+  })
+})
