@@ -145,6 +145,9 @@ export interface ReviewRequest {
   date?: Date
 }
 
+/** change.commentSizeLimit default (config-gerrit.txt): 16 KiB. */
+export const COMMENT_SIZE_LIMIT = 16 * 1024
+
 export const REGISTERED_USERS = 'Registered Users'
 export const ADMINISTRATORS = 'Administrators'
 
@@ -533,6 +536,10 @@ export class GerritModel {
       }
     }
     const message = (input.message ?? '').trim()
+    const size = Buffer.byteLength(input.message ?? '')
+    if (size > COMMENT_SIZE_LIMIT) {
+      throw new GerritHttpError(400, `Comment size exceeds limit (${size} > ${COMMENT_SIZE_LIMIT})`)
+    }
     if (labelNames.length === 0 && message === '') return {}
     const votes = this.approvalsOf(change, ps.number)
     for (const label of labelNames) {
