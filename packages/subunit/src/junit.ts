@@ -1,4 +1,4 @@
-import { detailsText } from './details.js'
+import { detailsText, failureMessage } from './details.js'
 import type { ResultCollector, TestResult } from './results.js'
 import { junitNames } from './test-id.js'
 import { xmlAttr, xmlText } from './xml.js'
@@ -69,5 +69,7 @@ function testCase(t: TestResult, time: string): string {
   }
   if (t.status === 'uxsuccess') return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`
   const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`
-  return `${open}>\n<failure type="testtools.testresult.real._StringException">${xmlText(text)}</failure>\n</testcase>\n`
+  // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
+  const message = xmlAttr(failureMessage(t.attachments, t.status))
+  return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`
 }
