@@ -1,0 +1,127 @@
+import { isAbsolute, join, resolve } from 'node:path'
+import * as core from '@actions/core'
+import { parsePatternList, parseImageMode, type ImageMode } from '@stackci/pipeline'
+
+export interface Settings {
+  mode: ImageMode
+  changedFiles: string[]
+  appliancePaths: string[]
+  publishLocation: string
+  version: string
+  token: string
+  imageName: string
+  imageFormat: string
+  imageSizeGb: number | undefined
+  elements: string[]
+  elementsPath: string[]
+  dibEnv: Record<string, string>
+  repoName: string
+  sourcePath: string
+  buildVersion: string
+  outputDir: string
+  bootCheck: boolean
+  bootMarker: string
+  bootTimeoutMs: number
+  workspace: string
+  githubApiUrl: string | undefined
+  githubServerUrl: string | undefined
+}
+
+/** Thrown for a bad input; the message starts with the input's name. */
+export class InputError extends Error {
+  constructor(input: string, message: string) {
+    super(`input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+function bool(name: string): boolean {
+  const v = core.getInput(name).trim().toLowerCase()
+  if (['true', 'yes', '1'].includes(v)) return true
+  if (['false', 'no', '0', ''].includes(v)) return false
+  throw new InputError(name, `expected true or false, got '${v}'`)
+}
+
+function positive(name: string): number | undefined {
+  const text = core.getInput(name).trim()
+  if (!text) return undefined
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(name, `expected a positive number, got '${text}'`)
+  return n
+}
+
+/** KEY=VALUE lines; a line starting with whitespace continues the previous value (multi-line YAML, apt sources). */
+export function parseDibEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  let last: string | undefined
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (/^\s+\S/.test(line) && last) {
+      env[last] += `\n${line.replace(/^\s+/, '')}`
+      continue
+    }
+    const t = line.trim()
+    if (!t || t.startsWith('#')) continue
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(t)
+    if (!m) throw new InputError('dib-env', `line ${i + 1} is not KEY=VALUE: '${t}'`)
+    last = m[1]!
+    env[last] = m[2]!
+  }
+  return env
+}
+
+export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  let mode: ImageMode
+  try {
+    mode = parseImageMode(core.getInput('mode'))
+  } catch (e) {
+    throw new InputError('mode', (e as Error).message)
+  }
+  const token = core.getInput('token')
+  if (token) core.setSecret(token)
+  const imageName = core.getInput('image-name') || 'appliance'
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(imageName)) {
+    throw new InputError('image-name', `'${imageName}' must be letters, digits, '.', '_' or '-'`)
+  }
+  const imageFormat = core.getInput('image-format') || 'qcow2'
+  if (!/^[a-z0-9]+$/.test(imageFormat))
+    throw new InputError('image-format', `'${imageFormat}' is not a format name`)
+  const outputDir = core.getInput('output-dir')
+  const minutes = positive('boot-timeout-minutes') ?? 10
+  const elementsPath = core
+    .getInput('elements-path')
+    .split(/[\r\n:]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((p) => (isAbsolute(p) ? p : resolve(workspace, p)))
+  return {
+    mode,
+    changedFiles: core
+      .getInput('changed-files')
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+    appliancePaths: parsePatternList(core.getInput('appliance-paths')),
+    publishLocation: core.getInput('publish-location').trim(),
+    version: core.getInput('version').trim(),
+    token,
+    imageName,
+    imageFormat,
+    imageSizeGb: positive('image-size'),
+    elements: core.getInput('elements').split(/\s+/).filter(Boolean),
+    elementsPath,
+    dibEnv: parseDibEnv(core.getInput('dib-env')),
+    repoName: core.getInput('repo-name').trim(),
+    sourcePath: resolve(workspace, core.getInput('source-path') || '.'),
+    buildVersion: core.getInput('build-version').trim(),
+    outputDir: outputDir
+      ? resolve(workspace, outputDir)
+      : join(env.RUNNER_TEMP || workspace, 'appliance-image'),
+    bootCheck: bool('boot-check'),
+    bootMarker: core.getInput('boot-marker') || 'login:',
+    bootTimeoutMs: Math.round(minutes * 60_000),
+    workspace,
+    githubApiUrl: env.GITHUB_API_URL || undefined,
+    githubServerUrl: env.GITHUB_SERVER_URL || undefined,
+  }
+}
