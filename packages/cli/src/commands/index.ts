@@ -1,5 +1,6 @@
 import type { Command } from '../command.js'
 import { resultsCommand } from './results.js'
+import { demo } from './demo.js'
 
 /** Every subcommand, in the order `stackci --help` lists them. One file per command. */
-export const commands: Command[] = [resultsCommand]
+export const commands: Command[] = [demo, resultsCommand]
