@@ -1,0 +1,69 @@
+import { isAbsolute, join, resolve } from 'node:path'
+import * as core from '@actions/core'
+
+export interface Settings {
+  /** Absolute path of the job description. */
+  config: string
+  /** The change's target branch. */
+  branch: string
+  dest: string
+  devstackRepo: string
+  timeoutMs: number
+  logDir: string
+  dryRun: boolean
+  stackUser: string
+  stackUserSudo: boolean
+  etcDir: string
+  /** Where relative paths of the job (project checkouts) are resolved: the workspace. */
+  workspace: string
+}
+
+/** Thrown for a bad input; the message starts with the input's name. */
+export class InputError extends Error {
+  constructor(input: string, message: string) {
+    super(`input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+function bool(name: string): boolean {
+  const v = core.getInput(name).trim().toLowerCase()
+  if (['true', 'yes', '1'].includes(v)) return true
+  if (['false', 'no', '0', ''].includes(v)) return false
+  throw new InputError(name, `expected true or false, got '${v}'`)
+}
+
+function absolute(name: string, value: string): string {
+  if (!isAbsolute(value)) throw new InputError(name, `must be an absolute path, got '${value}'`)
+  return value
+}
+
+export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const config = core.getInput('config', { required: true })
+  const minutes = Number(core.getInput('timeout-minutes') || '120')
+  if (!Number.isFinite(minutes) || minutes <= 0) {
+    throw new InputError(
+      'timeout-minutes',
+      `expected a positive number of minutes, got '${core.getInput('timeout-minutes')}'`,
+    )
+  }
+  const branch = core.getInput('branch') || env.GITHUB_BASE_REF || env.GITHUB_REF_NAME || 'master'
+  const stackUser = core.getInput('stack-user') || 'stack'
+  if (stackUser === 'root')
+    throw new InputError('stack-user', 'devstack refuses to run as root (stack.sh exits)')
+  const logDir = core.getInput('log-dir')
+  return {
+    config: resolve(workspace, config),
+    branch,
+    dest: absolute('dest', core.getInput('dest') || '/opt/stack').replace(/\/+$/, ''),
+    devstackRepo: core.getInput('devstack-repo') || 'https://opendev.org/openstack/devstack',
+    timeoutMs: Math.round(minutes * 60_000),
+    logDir: logDir ? resolve(workspace, logDir) : join(env.RUNNER_TEMP || workspace, 'devstack-logs'),
+    dryRun: bool('dry-run'),
+    stackUser,
+    stackUserSudo: bool('stack-user-sudo'),
+    etcDir: absolute('etc-dir', core.getInput('etc-dir') || '/etc'),
+    workspace,
+  }
+}

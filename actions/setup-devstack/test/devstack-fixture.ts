@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+
+const FIXTURE = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'devstack')
+
+export const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'stackci test',
+  GIT_AUTHOR_EMAIL: 'test@example.org',
+  GIT_COMMITTER_NAME: 'stackci test',
+  GIT_COMMITTER_EMAIL: 'test@example.org',
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync(
+    'git',
+    // $DEST belongs to the stack user after the action ran; the test (root) still reads it.
+    ['-c', 'init.defaultBranch=master', '-c', 'advice.detachedHead=false', '-c', 'safe.directory=*', ...args],
+    {
+      cwd,
+      env: gitEnv,
+      encoding: 'utf8',
+    },
+  ).trim()
+}
+
+export function repo(dir: string, files: Record<string, string>, message = 'initial'): string {
+  mkdirSync(dir, { recursive: true })
+  git(dir, 'init', '-q')
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-q', '-m', message)
+  return git(dir, 'rev-parse', 'HEAD')
+}
+
+/**
+ * A scratch tree for one action run: a devstack remote (the fixture stack.sh on master and on
+ * stable/2024.1), a plugin remote, the project under test checked out in the workspace, and an
+ * /etc fixture. World-traversable, because the stack user must reach $DEST inside it.
+ */
+export function scratch(): {
+  root: string
+  workspace: string
+  devstackRemote: string
+  pluginRemote: string
+  etc: string
+  dest: string
+  projectSha: string
+} {
+  const root = mkdtempSync(join(tmpdir(), 'stackci-setup-devstack-'))
+  chmodSync(root, 0o755)
+  const devstackRemote = join(root, 'remotes', 'devstack')
+  mkdirSync(devstackRemote, { recursive: true })
+  copyFileSync(join(FIXTURE, 'stack.sh'), join(devstackRemote, 'stack.sh'))
+  chmodSync(join(devstackRemote, 'stack.sh'), 0o755)
+  repo(devstackRemote, { stackrc: '# master\n' })
+  git(devstackRemote, 'checkout', '-q', '-b', 'stable/2024.1')
+  writeFileSync(join(devstackRemote, 'stackrc'), '# stable/2024.1\n')
+  git(devstackRemote, 'commit', '-q', '-am', 'stable branch')
+  git(devstackRemote, 'checkout', '-q', 'master')
+
+  const pluginRemote = join(root, 'remotes', 'baremetal-tempest-plugin')
+  repo(pluginRemote, {
+    'devstack/settings':
+      'define_plugin baremetal-tempest-plugin\nplugin_requires baremetal-tempest-plugin ironic\n',
+    'devstack/plugin.sh': '# plugin\n',
+  })
+  const workspace = join(root, 'workspace')
+  const project = join(workspace, 'ironic')
+  const projectSha = repo(project, {
+    'devstack/settings': 'define_plugin ironic\n',
+    'ironic/drivers/redfish.py': '# the change under test\n',
+  })
+  const etc = join(root, 'etc')
+  mkdirSync(join(etc, 'ironic'), { recursive: true })
+  writeFileSync(join(etc, 'ironic', 'ironic.conf'), '[DEFAULT]\nauth_password = secretadmin\n')
+  mkdirSync(join(etc, 'nova'))
+  writeFileSync(
+    join(etc, 'nova', 'nova.conf'),
+    '[database]\nconnection = mysql://root:secretdatabase@db/nova\n',
+  )
+  return { root, workspace, devstackRemote, pluginRemote, etc, dest: join(root, 'opt', 'stack'), projectSha }
+}
+
+export const PASSWORDS = {
+  ADMIN_PASSWORD: 'secretadmin',
+  DATABASE_PASSWORD: 'secretdatabase',
+  RABBIT_PASSWORD: 'secretrabbit',
+  SERVICE_PASSWORD: 'secretservice',
+}
+
+/** The job description the tests run: ironic under test, a tempest plugin that requires it. */
+export function jobYaml(pluginRemote: string, extra: Record<string, string> = {}): string {
+  const localrc = { ...PASSWORDS, IRONIC_DEPLOY_DRIVER: 'redfish', ...extra }
+  return [
+    'name: fixture-job',
+    'localrc:',
+    ...Object.entries(localrc).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`),
+    'services:',
+    '  enable: [ir-api, ir-cond]',
+    '  disable: [horizon]',
+    'plugins:',
+    `  baremetal-tempest-plugin: file://${pluginRemote}`,
+    '  ironic: https://opendev.org/openstack/ironic',
+    'projects:',
+    '  openstack/ironic: ironic',
+    'required_projects: [openstack/ironic, openstack/baremetal-tempest-plugin]',
+    'tempest_plugins: [baremetal-tempest-plugin]',
+    'local_conf:',
+    '  test-config:',
+    '    $TEMPEST_CONFIG:',
+    '      auth:',
+    '        admin_password: secretadmin',
+    '',
+  ].join('\n')
+}
