@@ -58,8 +58,32 @@ export interface WatchReport {
   cancelled: { run: ChangeRun; supersededBy: number }[]
   /** Changes that wanted a run but hit maxDispatches. */
   deferred: ChangeDecision[]
+  /** Dispatches and cancels GitHub refused; the next poll tries them again. */
+  failed: { decision: ChangeDecision; what: 'dispatch' | 'cancel'; error: string }[]
   truncated: { changes: boolean; runs: boolean }
   dryRun: boolean
+}
+
+/** Reading Gerrit or the workflow's runs failed: nothing was dispatched or cancelled. */
+export class WatchReadError extends Error {
+  constructor(
+    readonly source: 'gerrit' | 'github',
+    cause: unknown,
+  ) {
+    super(
+      `reading ${source === 'gerrit' ? 'Gerrit' : 'the workflow runs from GitHub'} failed, so nothing was dispatched or cancelled: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    )
+    this.name = 'WatchReadError'
+  }
+}
+
+async function reading<T>(source: 'gerrit' | 'github', f: () => Promise<T>): Promise<T> {
+  try {
+    return await f()
+  } catch (e) {
+    throw new WatchReadError(source, e)
+  }
 }
 
 /** Query Changes for open changes of the projects, updated inside the lookback window. */
@@ -125,18 +149,19 @@ export async function watchOnce(options: {
   const limits = { ...DEFAULT_WATCH_LIMITS, ...options.limits }
   const log = options.log ?? (() => {})
   const query = watchQuery(options.projects, limits.lookbackDays)
-  const { changes, truncated: changesTruncated } = await readChanges(options.source, query, limits)
+  const { changes, truncated: changesTruncated } = await reading('gerrit', () =>
+    readChanges(options.source, query, limits),
+  )
   log(`Gerrit: ${changes.length} open change(s) for '${query}'`)
   if (options.source.listFiles && options.policy.irrelevantFiles.patterns.length > 0) {
     for (const c of changes) {
       const rev = c.current_revision ? c.revisions?.[c.current_revision] : undefined
-      if (rev && !rev.files) rev.files = await options.source.listFiles(c, c.current_revision!)
+      if (rev && !rev.files)
+        rev.files = await reading('gerrit', () => options.source.listFiles!(c, c.current_revision!))
     }
   }
-  const { runs, truncated: runsTruncated } = await readRuns(
-    options.workflow,
-    limits,
-    options.now ?? new Date(),
+  const { runs, truncated: runsTruncated } = await reading('github', () =>
+    readRuns(options.workflow, limits, options.now ?? new Date()),
   )
   const parsed = changeRuns(runs)
   log(`GitHub: ${runs.length} run(s) of the workflow, ${parsed.length} named after a change`)
@@ -148,12 +173,18 @@ export async function watchOnce(options: {
     dispatched: [],
     cancelled: [],
     deferred: [],
+    failed: [],
     truncated: { changes: changesTruncated, runs: runsTruncated },
     dryRun: options.dryRun ?? false,
   }
   for (const d of decisions) {
     for (const r of d.cancel) {
-      if (!report.dryRun) await options.workflow.cancel(r.run.id)
+      try {
+        if (!report.dryRun) await options.workflow.cancel(r.run.id)
+      } catch (e) {
+        report.failed.push({ decision: d, what: 'cancel', error: `run ${r.run.id}: ${(e as Error).message}` })
+        continue
+      }
       report.cancelled.push({ run: r, supersededBy: d.patchset! })
       log(`cancel run ${r.run.id} (${d.change},${r.patchset}): superseded by patch set ${d.patchset}`)
     }
@@ -164,7 +195,13 @@ export async function watchOnce(options: {
       report.deferred.push(d)
       continue
     }
-    const res = report.dryRun ? {} : await options.workflow.dispatch(dispatchInputs(d.target))
+    let res: { runId?: number; url?: string } = {}
+    try {
+      if (!report.dryRun) res = await options.workflow.dispatch(dispatchInputs(d.target))
+    } catch (e) {
+      report.failed.push({ decision: d, what: 'dispatch', error: (e as Error).message })
+      continue
+    }
     report.dispatched.push({ decision: d, ...res })
     log(`dispatch ${d.change},${d.patchset}: ${d.reason}`)
   }

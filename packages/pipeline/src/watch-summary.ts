@@ -40,5 +40,8 @@ export function watchSummaryMarkdown(report: WatchReport, title = 'watch-gerrit'
       `- cancelled run ${c.run.run.id} (${c.run.change},${c.run.patchset}): superseded by patch set ${c.supersededBy}`,
     )
   }
+  for (const f of report.failed) {
+    lines.push(`- **${f.what} failed** for ${f.decision.change},${f.decision.patchset}: ${cell(f.error)}`)
+  }
   return lines.join('\n') + '\n'
 }
