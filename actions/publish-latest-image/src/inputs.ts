@@ -1,0 +1,66 @@
+import { basename, dirname, join, resolve } from 'node:path'
+import * as core from '@actions/core'
+
+export interface Settings {
+  imagePath: string
+  manifestPath: string
+  publishLocation: string
+  token: string
+  keepVersions: number
+  makeLatest: boolean
+  targetCommitish: string
+  githubApiUrl: string | undefined
+  githubServerUrl: string | undefined
+}
+
+/** Thrown for a bad input; the message starts with the input's name. */
+export class InputError extends Error {
+  constructor(input: string, message: string) {
+    super(`input '${input}': ${message}`)
+    this.name = 'InputError'
+  }
+}
+
+function bool(name: string): boolean {
+  const v = core.getInput(name).trim().toLowerCase()
+  if (['true', 'yes', '1'].includes(v)) return true
+  if (['false', 'no', '0', ''].includes(v)) return false
+  throw new InputError(name, `expected true or false, got '${v}'`)
+}
+
+/** <dir>/<name>.<format> → <dir>/<name>.manifest.json, the layout build-appliance-image writes. */
+export function defaultManifestPath(imagePath: string): string {
+  const file = basename(imagePath)
+  const dot = file.lastIndexOf('.')
+  return join(dirname(imagePath), `${dot > 0 ? file.slice(0, dot) : file}.manifest.json`)
+}
+
+export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const token = core.getInput('token')
+  if (token) core.setSecret(token)
+  const imagePath = resolve(workspace, core.getInput('image-path', { required: true }))
+  const manifest = core.getInput('manifest-path')
+  const keepText = core.getInput('keep-versions') || '10'
+  const keepVersions = Number(keepText)
+  if (!Number.isInteger(keepVersions) || keepVersions < 1) {
+    throw new InputError('keep-versions', `expected an integer ≥ 1, got '${keepText}'`)
+  }
+  let publishLocation = core.getInput('publish-location').trim()
+  if (!publishLocation) {
+    if (!env.GITHUB_REPOSITORY)
+      throw new InputError('publish-location', 'not set, and GITHUB_REPOSITORY is not either')
+    publishLocation = `github:${env.GITHUB_REPOSITORY}`
+  }
+  return {
+    imagePath,
+    manifestPath: manifest ? resolve(workspace, manifest) : defaultManifestPath(imagePath),
+    publishLocation,
+    token,
+    keepVersions,
+    makeLatest: bool('make-latest'),
+    targetCommitish: core.getInput('target-commitish').trim(),
+    githubApiUrl: env.GITHUB_API_URL || undefined,
+    githubServerUrl: env.GITHUB_SERVER_URL || undefined,
+  }
+}
