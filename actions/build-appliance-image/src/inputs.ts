@@ -50,21 +50,31 @@ function positive(name: string): number | undefined {
   return n
 }
 
-/** KEY=VALUE lines; a line starting with whitespace continues the previous value (multi-line YAML, apt sources). */
+/**
+ * KEY=VALUE per line; a multi-line value (apt sources, a block-device YAML) uses the heredoc form
+ * GitHub's own GITHUB_ENV file uses, `KEY<<DELIMITER`, lines kept verbatim, then `DELIMITER`.
+ */
 export function parseDibEnv(text: string): Record<string, string> {
   const env: Record<string, string> = {}
-  let last: string | undefined
-  for (const [i, line] of text.split(/\r?\n/).entries()) {
-    if (/^\s+\S/.test(line) && last) {
-      env[last] += `\n${line.replace(/^\s+/, '')}`
+  const lines = text.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i]!.trim()
+    if (!t || t.startsWith('#')) continue
+    const heredoc = /^([A-Za-z_][A-Za-z0-9_]*)<<(\S+)$/.exec(t)
+    if (heredoc) {
+      const end = lines.findIndex((l, j) => j > i && l.trim() === heredoc[2])
+      if (end < 0)
+        throw new InputError(
+          'dib-env',
+          `${heredoc[1]}<<${heredoc[2]} (line ${i + 1}) has no closing '${heredoc[2]}' line`,
+        )
+      env[heredoc[1]!] = lines.slice(i + 1, end).join('\n')
+      i = end
       continue
     }
-    const t = line.trim()
-    if (!t || t.startsWith('#')) continue
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(t)
-    if (!m) throw new InputError('dib-env', `line ${i + 1} is not KEY=VALUE: '${t}'`)
-    last = m[1]!
-    env[last] = m[2]!
+    if (!m) throw new InputError('dib-env', `line ${i + 1} is not KEY=VALUE or KEY<<DELIMITER: '${t}'`)
+    env[m[1]!] = m[2]!
   }
   return env
 }
