@@ -1,0 +1,2 @@
+export * from './inputs.js'
+export * from './run-url.js'
