@@ -2,6 +2,7 @@ import type { Command } from '../command.js'
 import { resultsCommand } from './results.js'
 import { demo } from './demo.js'
 import { localConfCommand } from './local-conf.js'
+import { imageResolveCommand } from './image-resolve.js'
 
 /** Every subcommand, in the order `stackci --help` lists them. One file per command. */
-export const commands: Command[] = [demo, resultsCommand, localConfCommand]
+export const commands: Command[] = [demo, resultsCommand, localConfCommand, imageResolveCommand]
