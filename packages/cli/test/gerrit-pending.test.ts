@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startGerritServer, type GerritTestServer } from '../../../test/gerrit-server/index.js'
+import type { CommandContext } from '../src/command.js'
+import { main } from '../src/main.js'
+
+function context(env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = []
+  const err: string[] = []
+  const ctx: CommandContext = {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    cwd: process.cwd(),
+    env,
+    signal: new AbortController().signal,
+  }
+  return { ctx, out: () => out.join(''), err: () => err.join('') }
+}
+
+let gerrit: GerritTestServer
+beforeAll(async () => {
+  gerrit = await startGerritServer({ pathPrefix: '/r' })
+  gerrit.addAccount({ username: 'acme-ci' })
+  await gerrit.createProject({ name: 'openstack/ironic', branches: ['master', 'stable/2025.1'] })
+})
+afterAll(() => gerrit.close())
+
+describe('stackci gerrit pending', () => {
+  it('lists what watch-gerrit would dispatch, with reasons, writing nothing', async () => {
+    const a = await gerrit.createChange({ project: 'openstack/ironic', files: { 'ironic/a.py': '1\n' } })
+    const b = await gerrit.createChange({ project: 'openstack/ironic', files: { 'doc/a.rst': 'd\n' } })
+    const c = await gerrit.createChange({
+      project: 'openstack/ironic',
+      branch: 'stable/2025.1',
+      files: { 'ironic/a.py': '1\n' },
+    })
+    const d = await gerrit.createChange({ project: 'openstack/ironic', files: { 'ironic/b.py': '1\n' } })
+    gerrit.addMessage(d.number, { author: 'acme-ci', message: 'Build succeeded (check pipeline).' })
+    const t = context()
+    const args = [
+      'gerrit',
+      'pending',
+      '--gerrit-url',
+      gerrit.url,
+      '--project',
+      'openstack/ironic',
+      '--ci-account',
+      'acme-ci',
+    ]
+    expect(await main([...args, '--since', '2025-06-01', '--irrelevant-files', 'doc/**'], t.ctx)).toBe(0)
+    const out = t.out()
+    expect(out).toMatch(
+      new RegExp(`dispatch  ${a.number},1 +openstack/ironic master: new patch set 1, not reported yet`),
+    )
+    expect(out).toMatch(
+      new RegExp(`skip      ${b.number},1 .*every changed file matches irrelevant-files \\(doc/a.rst\\)`),
+    )
+    expect(out).toMatch(new RegExp(`skip      ${c.number},1 .*created 2025-03-01, before the CI began`))
+    expect(out).toMatch(new RegExp(`skip      ${d.number},1 .*already reported on patch set 1`))
+    expect(out).toContain('4 change(s), 1 would be dispatched, 0 run(s) cancelled')
+    expect(gerrit.requests.every((r) => r.method === 'GET')).toBe(true)
+
+    const j = context()
+    expect(await main([...args, '--json'], j.ctx)).toBe(0)
+    const decisions = JSON.parse(j.out()) as { change: number; action: string }[]
+    expect(decisions.find((x) => x.change === c.number)?.action).toBe('dispatch')
+  })
+
+  it('fails with the reason when Gerrit cannot be read, and names bad options', async () => {
+    gerrit.inject({ kind: 'status', status: 400, body: 'bad query' }, { path: '/changes/' })
+    const t = context()
+    expect(
+      await main(
+        ['gerrit', 'pending', '--gerrit-url', gerrit.url, '--project', 'x', '--ci-account', 'ci'],
+        t.ctx,
+      ),
+    ).toBe(1)
+    expect(t.err()).toMatch(
+      /reading Gerrit failed, so nothing was dispatched or cancelled: .*HTTP 400: bad query/,
+    )
+    const u = context()
+    expect(await main(['gerrit', 'pending', '--gerrit-url', gerrit.url, '--project', 'x'], u.ctx)).toBe(2)
+    expect(u.err()).toMatch(/--ci-account is required/)
+    const v = context()
+    expect(
+      await main(
+        ['gerrit', 'pending', '--gerrit-url', 'ftp://x', '--project', 'x', '--ci-account', 'ci'],
+        v.ctx,
+      ),
+    ).toBe(2)
+    expect(v.err()).toMatch(/--gerrit-url: gerrit-url: must be http\(s\)/)
+  })
+})

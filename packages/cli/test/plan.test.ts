@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { CommandContext } from '../src/command.js'
+import { main } from '../src/main.js'
+
+function context(cwd: string) {
+  const out: string[] = []
+  const err: string[] = []
+  const ctx: CommandContext = {
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    cwd,
+    env: {},
+    signal: new AbortController().signal,
+  }
+  return { ctx, out: () => out.join(''), err: () => err.join('') }
+}
+
+/** A real repository: master with the appliance, a change branch touching the given files. */
+function repo(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stackci-plan-'))
+  const g = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: dir })
+  const write = (f: Record<string, string>) => {
+    for (const [path, text] of Object.entries(f)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true })
+      writeFileSync(join(dir, path), text)
+    }
+  }
+  g('init', '-q', '-b', 'master')
+  write({ 'appliance/agent.py': 'a = 1\n', 'doc/index.rst': 'docs\n', 'astara/api.py': 'x = 1\n' })
+  g('add', '-A')
+  g('commit', '-q', '-m', 'base')
+  g('checkout', '-q', '-b', 'change')
+  write(files)
+  g('add', '-A')
+  g('commit', '-q', '-m', 'change')
+  // master moves on after the change branched: only the change's own files may count.
+  g('checkout', '-q', 'master')
+  write({ 'astara/unrelated.py': 'moved on\n' })
+  g('add', '-A')
+  g('commit', '-q', '-m', 'master moves')
+  g('checkout', '-q', 'change')
+  return dir
+}
+
+const common = [
+  '--base',
+  'master',
+  '--irrelevant-files',
+  'doc/**,**/*.rst',
+  '--appliance-paths',
+  'appliance/**',
+]
+
+describe('stackci plan', () => {
+  it('builds the image when the change touches the appliance', async () => {
+    const dir = repo({ 'appliance/agent.py': 'a = 2\n' })
+    const t = context(dir)
+    expect(await main(['plan', ...common], t.ctx)).toBe(0)
+    expect(t.out()).toBe(
+      [
+        '1 file(s) changed between master and HEAD',
+        '',
+        'run   openstack-tox-pep8: tox -e pep8 runs on every change',
+        'run   openstack-tox-py3: tox -e py3 runs on every change',
+        'run   devstack-tempest: 1 of 1 changed file(s) are not irrelevant-files',
+        '',
+        'image: build: the change touches the appliance (appliance/agent.py matches appliance-paths): the image is built from the change',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('reuses the published image for other changes and skips devstack for docs-only ones', async () => {
+    const code = context(repo({ 'astara/api.py': 'x = 2\n' }))
+    expect(await main(['plan', ...common, '--json'], code.ctx)).toBe(0)
+    const plan = JSON.parse(code.out())
+    expect(plan.changedFiles).toEqual(['astara/api.py'])
+    expect(plan.image.action).toBe('prebuilt')
+
+    const docs = context(repo({ 'doc/index.rst': 'more docs\n', 'doc/new.rst': 'new\n' }))
+    expect(await main(['plan', ...common], docs.ctx)).toBe(0)
+    expect(docs.out()).toContain(
+      'skip  devstack-tempest: all 2 changed file(s) match irrelevant-files (doc/**, **/*.rst)',
+    )
+    expect(docs.out()).not.toContain('image:')
+  })
+
+  it('names a bad ref or repository', async () => {
+    const dir = repo({ 'astara/api.py': 'x = 2\n' })
+    const t = context(dir)
+    expect(await main(['plan', '--base', 'nope'], t.ctx)).toBe(2)
+    expect(t.err()).toMatch(/--base 'nope' is not a commit in /)
+    const u = context(dir)
+    expect(await main(['plan', '--base', '--output=x'], u.ctx)).toBe(2)
+    const v = context(tmpdir())
+    expect(
+      await main(['plan', '--base', 'master', '--repo', mkdtempSync(join(tmpdir(), 'nogit-'))], v.ctx),
+    ).toBe(2)
+    expect(v.err()).toMatch(/is not a git repository/)
+    const w = context(dir)
+    expect(await main(['plan'], w.ctx)).toBe(2)
+    expect(w.err()).toMatch(/--base is required/)
+  })
+})
