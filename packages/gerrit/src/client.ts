@@ -233,7 +233,8 @@ export class GerritClient {
     body?: unknown,
     opts: RequestOptions = {},
   ): Promise<WriteResult<T>> {
-    const shownPath = `/${this.auth ? 'a/' : ''}${path.split('?')[0]}`
+    // What errors and logs show: the URL's path (prefix included), no host, query or credentials.
+    const shownPath = new URL(this.url(path)).pathname
     let lastError: GerritError | undefined
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1 && lastError?.outcomeUnknown && opts.alreadyApplied) {

@@ -154,7 +154,7 @@ describe('GerritClient retries', () => {
       .getChange({ project: P, change: 42 })
       .catch((e: unknown) => e)) as GerritHttpError
     expect(e404.message).toBe(
-      'GET /a/changes/openstack%2Fironic~42: HTTP 404: Not found: openstack/ironic~42',
+      'GET /gerrit/a/changes/openstack%2Fironic~42: HTTP 404: Not found: openstack/ironic~42',
     )
   })
 

@@ -6,7 +6,8 @@ import {
   type Fault,
   type GerritTestServer,
 } from '../../../test/gerrit-server/index.js'
-import { GerritClient, GerritHttpError, postReport, type ReportRequest } from '../src/index.js'
+import type { GerritHttpError } from '../src/index.js'
+import { GerritClient, postReport, type ReportRequest } from '../src/index.js'
 import { parseLikePlugin } from './plugin-parsers.js'
 
 const P = 'openstack/ironic'
