@@ -12155,7 +12155,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6599:
+/***/ 8980:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13027,7 +13027,7 @@ module.exports = {
 
 
 const { kConstruct } = __nccwpck_require__(3760)
-const { Cache } = __nccwpck_require__(6599)
+const { Cache } = __nccwpck_require__(8980)
 const { webidl } = __nccwpck_require__(2582)
 const { kEnumerableProperty } = __nccwpck_require__(3373)
 
@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6408);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6599);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6408:
+/***/ 6599:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32355,12 +32355,13 @@ async function run(exec, file, args, cwd) {
     return r.stdout;
 }
 
-;// CONCATENATED MODULE: ../../packages/devstack/src/placement.ts
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../../packages/devstack/src/ci-git.ts
 
 
 
-
-/** Git identity-free, hook-free, config-independent git: what CI must run against someone's repo. */
+/** Options for every git command: no hooks of someone else's repository run here. */
 const GIT = [
     '-c',
     'core.hooksPath=/dev/null',
@@ -32369,6 +32370,40 @@ const GIT = [
     '-c',
     'protocol.file.allow=always',
 ];
+let globalConfig;
+/**
+ * A global git config that trusts every repository, including the user's own global config.
+ * The workspace belongs to the runner's user, $DEST to the stack user, and this runs as root, so
+ * git's "dubious ownership" check would refuse them; `-c safe.directory=*` is not enough because
+ * git (2.39) drops command-line config for the upload-pack of a local clone, while
+ * GIT_CONFIG_GLOBAL reaches it.
+ */
+function trustingGlobalConfig() {
+    if (globalConfig && (0,external_node_fs_namespaceObject.existsSync)(globalConfig))
+        return globalConfig;
+    const file = (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'stackci-git-')), 'gitconfig');
+    const own = process.env.GIT_CONFIG_GLOBAL || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.gitconfig');
+    const include = (0,external_node_fs_namespaceObject.existsSync)(own) ? `[include]\n\tpath = ${own}\n` : '';
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, `${include}[safe]\n\tdirectory = *\n`);
+    globalConfig = file;
+    return file;
+}
+/** `exec` with git commands run under the trusting global config. */
+function ciGitExec(exec) {
+    return (file, args, options = {}) => file === 'git'
+        ? exec(file, args, {
+            ...options,
+            env: { ...(options.env ?? process.env), GIT_CONFIG_GLOBAL: trustingGlobalConfig() },
+        })
+        : exec(file, args, options);
+}
+
+;// CONCATENATED MODULE: ../../packages/devstack/src/placement.ts
+
+
+
+
+
 /**
  * Places each project under test in $DEST/<short name> as a clone of its checkout, with the full
  * history the checkout has (pbr computes versions from tags) and the checkout's HEAD on a local
@@ -32377,8 +32412,9 @@ const GIT = [
  */
 async function placeProjects(projects, opts) {
     const placed = [];
+    const exec = ciGitExec(opts.exec);
     for (const p of projects)
-        placed.push(await placeOne(p, opts));
+        placed.push(await placeOne(p, { ...opts, exec }));
     return placed;
 }
 async function placeOne(p, { dest, branch, baseDir, exec }) {
@@ -32420,7 +32456,8 @@ async function placeOne(p, { dest, branch, baseDir, exec }) {
  * the plugin's devstack/settings must be on disk to order the enable_plugin lines, and devstack
  * then finds the directory and does not clone it again.
  */
-async function fetchPlugins(plugins, opts) {
+async function fetchPlugins(plugins, options) {
+    const opts = { ...options, exec: ciGitExec(options.exec) };
     const out = [];
     for (const p of plugins) {
         const target = (0,external_node_path_namespaceObject.join)(opts.dest, p.name);
@@ -32474,7 +32511,8 @@ function shouldErrorOnClone(job, dest) {
  * Clones devstack into $DEST/devstack at the first ref of `candidates` the repository has.
  * Returns the ref used and its commit.
  */
-async function cloneDevstack(repo, target, candidates, exec) {
+async function cloneDevstack(repo, target, candidates, plainExec) {
+    const exec = ciGitExec(plainExec);
     if ((0,external_node_fs_namespaceObject.existsSync)(target))
         (0,external_node_fs_namespaceObject.rmSync)(target, { recursive: true, force: true });
     const c = await exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', repo, target]);

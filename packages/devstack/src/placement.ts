@@ -1,6 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { ContractError } from '@stackci/model'
+import { ciGitExec, GIT } from './ci-git.js'
 import { run, type Exec } from './exec.js'
 import type { DevstackJob, PluginSpec, ProjectSpec } from './job.js'
 
@@ -15,16 +16,6 @@ export interface PlacedProject {
   warnings: string[]
 }
 
-/** Git identity-free, hook-free, config-independent git: what CI must run against someone's repo. */
-const GIT = [
-  '-c',
-  'core.hooksPath=/dev/null',
-  '-c',
-  'advice.detachedHead=false',
-  '-c',
-  'protocol.file.allow=always',
-]
-
 /**
  * Places each project under test in $DEST/<short name> as a clone of its checkout, with the full
  * history the checkout has (pbr computes versions from tags) and the checkout's HEAD on a local
@@ -36,7 +27,8 @@ export async function placeProjects(
   opts: { dest: string; branch: string; baseDir: string; exec: Exec },
 ): Promise<PlacedProject[]> {
   const placed: PlacedProject[] = []
-  for (const p of projects) placed.push(await placeOne(p, opts))
+  const exec = ciGitExec(opts.exec)
+  for (const p of projects) placed.push(await placeOne(p, { ...opts, exec }))
   return placed
 }
 
@@ -94,8 +86,9 @@ export interface FetchedPlugin {
  */
 export async function fetchPlugins(
   plugins: PluginSpec[],
-  opts: { dest: string; defaultRef: string; exec: Exec },
+  options: { dest: string; defaultRef: string; exec: Exec },
 ): Promise<FetchedPlugin[]> {
+  const opts = { ...options, exec: ciGitExec(options.exec) }
   const out: FetchedPlugin[] = []
   for (const p of plugins) {
     const target = join(opts.dest, p.name)
@@ -159,8 +152,9 @@ export async function cloneDevstack(
   repo: string,
   target: string,
   candidates: string[],
-  exec: Exec,
+  plainExec: Exec,
 ): Promise<{ ref: string; sha: string }> {
+  const exec = ciGitExec(plainExec)
   if (existsSync(target)) rmSync(target, { recursive: true, force: true })
   const c = await exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', repo, target])
   if (c.code !== 0) throw new ContractError('devstack-repo', `cannot clone ${repo}: ${c.stderr.trim()}`)

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ContractError } from '@stackci/model'
@@ -65,6 +66,22 @@ describe('placing the change under test', () => {
     )
     expect(git(target, 'status', '--porcelain')).toBe('')
     expect(existsSync(join(target, 'ironic', 'redfish.py'))).toBe(true)
+  })
+
+  it('reads a checkout owned by another user (the runner’s workspace, as root)', async () => {
+    const root = tempDir()
+    const { dir, merge } = prCheckout(root)
+    execFileSync('chown', ['-R', '65534:65534', dir])
+    const dest = join(root, 'dest')
+    mkdirSync(dest)
+    const job = parseJob({ localrc: PASSWORDS, projects: { 'openstack/ironic': dir } })
+    const [placed] = await placeProjects(job.projects, {
+      dest,
+      branch: 'master',
+      baseDir: root,
+      exec: nodeExec,
+    })
+    expect(placed!.sha).toBe(merge)
   })
 
   it('replaces an earlier placement, warns about uncommitted and shallow checkouts', async () => {
