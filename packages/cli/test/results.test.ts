@@ -113,7 +113,7 @@ describe('stackci results', () => {
     const r = spawnSync(process.execPath, [bin, 'results', '-'], { input: bad })
     expect(r.status).toBe(1)
     expect(r.stdout.toString()).toMatch(
-      /^FAILURE: 3 tests, 1 passed, 2 failed, 0 skipped \(1 corrupt packets reported as subunit.parser\)\n  FAILED subunit.parser: Bad checksum - calculated \(0x[0-9a-f]+\), stored \(0x[0-9a-f]+\)\n  FAILED a.B.test_other: test did not finish\n$/,
+      /^FAILURE: 3 tests, 1 passed, 2 failed, 0 skipped \(1 corrupt packets reported as subunit.parser\)\n {2}FAILED subunit.parser: Bad checksum - calculated \(0x[0-9a-f]+\), stored \(0x[0-9a-f]+\)\n {2}FAILED a.B.test_other: test did not finish\n$/,
     )
   })
 })

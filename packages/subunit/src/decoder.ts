@@ -105,7 +105,12 @@ export class SubunitDecoder {
           break
         }
       }
-      this.sink({ fileName: this.nonSubunitName, fileBytes: buf.subarray(start, pos), runnable: true, eof: false })
+      this.sink({
+        fileName: this.nonSubunitName,
+        fileBytes: buf.subarray(start, pos),
+        runnable: true,
+        eof: false,
+      })
       // python-subunit parses a packet straight after a full 1 MiB buffer whose last byte is a
       // signature outside a character, even though that byte was also emitted as content.
       if (limitHit && !this.utf8.midCharacter && buf[pos - 1] === SIGNATURE) {
@@ -159,13 +164,19 @@ export class SubunitDecoder {
     }
     if (avail < length) {
       if (!this.ended) return this.wait(length)
-      this.fail(buf.subarray(start, start + 6), `Short read - got ${avail - 6} bytes, wanted ${length - 6} bytes`)
+      this.fail(
+        buf.subarray(start, start + 6),
+        `Short read - got ${avail - 6} bytes, wanted ${length - 6} bytes`,
+      )
       return avail
     }
     const packet = buf.subarray(start, start + length)
     this.packets++
     const stored =
-      ((packet[length - 4]! << 24) | (packet[length - 3]! << 16) | (packet[length - 2]! << 8) | packet[length - 1]!) >>>
+      ((packet[length - 4]! << 24) |
+        (packet[length - 3]! << 16) |
+        (packet[length - 2]! << 8) |
+        packet[length - 1]!) >>>
       0
     const calculated = crc32(packet.subarray(0, length - 4))
     if (calculated !== stored) {
@@ -199,7 +210,8 @@ export class SubunitDecoder {
     let timestamp: number | undefined
     if (flags & FLAG_TIMESTAMP) {
       if (pos + 4 > body.length) throw new ParseError(`Timestamp at offset ${pos} extends past end of packet`)
-      const seconds = ((body[pos]! << 24) | (body[pos + 1]! << 16) | (body[pos + 2]! << 8) | body[pos + 3]!) >>> 0
+      const seconds =
+        ((body[pos]! << 24) | (body[pos + 1]! << 16) | (body[pos + 2]! << 8) | body[pos + 3]!) >>> 0
       const [nanos, used] = varint(body, pos + 4)
       pos += 4 + used
       // timedelta(microseconds=ns/1000) rounds half to even.

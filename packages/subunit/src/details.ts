@@ -40,9 +40,11 @@ export function detailsText(attachments: readonly Attachment[], special = 'trace
 /** One short line for a failure: the traceback's last non-blank line, or the first text line. */
 export function failureMessage(attachments: readonly Attachment[], status: string): string {
   const pick = (name: string) => attachments.find((a) => a.name === name && a.isText)
-  const source = pick('traceback') ?? pick('Parser Error') ?? pick('reason') ?? attachments.find((a) => a.isText)
+  const source =
+    pick('traceback') ?? pick('Parser Error') ?? pick('reason') ?? attachments.find((a) => a.isText)
   if (status === 'uxsuccess') return 'unexpected success (the test was expected to fail)'
-  if (!source) return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`
+  if (!source)
+    return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`
   const lines = source
     .text()
     .split('\n')

@@ -78,7 +78,8 @@ export function encodePacket(e: EncodeEvent): Uint8Array {
   if (e.fileName !== undefined) {
     flags |= FLAG_FILE_CONTENT
     str(parts, e.fileName)
-    const bytes = typeof e.fileBytes === 'string' ? enc.encode(e.fileBytes) : (e.fileBytes ?? new Uint8Array())
+    const bytes =
+      typeof e.fileBytes === 'string' ? enc.encode(e.fileBytes) : (e.fileBytes ?? new Uint8Array())
     parts.push(encodeVarint(bytes.length), bytes)
   }
   if (e.eof) flags |= FLAG_EOF

@@ -45,7 +45,11 @@ document.addEventListener('DOMContentLoaded',function(){show(document.querySelec
  * one table grouped by test class with per-class counts, and every test's traceback or skip
  * reason. Unlike subunit2html it shows expected failures and unexpected successes.
  */
-export function writeHtml(results: ResultCollector, write: (chunk: string) => void, options: HtmlOptions = {}): void {
+export function writeHtml(
+  results: ResultCollector,
+  write: (chunk: string) => void,
+  options: HtmlOptions = {},
+): void {
   const c = results.counts()
   const title = options.title ?? 'Test results'
   const byClass = new Map<string, TestResult[]>()

@@ -30,7 +30,8 @@ export function resultOf(results: ResultCollector): JobResultValue {
 export function toJobResult(results: ResultCollector, options: JobResultOptions): JobResult {
   const c = results.counts()
   const start =
-    options.start ?? (results.firstTimestamp !== undefined ? new Date(results.firstTimestamp / 1000) : undefined)
+    options.start ??
+    (results.firstTimestamp !== undefined ? new Date(results.firstTimestamp / 1000) : undefined)
   const end =
     options.end ?? (results.lastTimestamp !== undefined ? new Date(results.lastTimestamp / 1000) : undefined)
   const job: JobResult = {
@@ -43,7 +44,8 @@ export function toJobResult(results: ResultCollector, options: JobResultOptions)
   if (options.url) job.url = options.url
   if (start) job.start = start.toISOString()
   if (end) job.end = end.toISOString()
-  if (start && end) job.durationSeconds = Math.max(0, Math.round((end.getTime() - start.getTime()) / 10) / 100)
+  if (start && end)
+    job.durationSeconds = Math.max(0, Math.round((end.getTime() - start.getTime()) / 10) / 100)
   if (options.errorDetail) job.errorDetail = options.errorDetail
   return job
 }

@@ -21,7 +21,11 @@ function seconds(micros: number): string {
  * times from the stream's clock as junitxml computes them), wrapped in <testsuites> with a
  * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
  */
-export function writeJUnit(results: ResultCollector, write: (chunk: string) => void, options: JUnitOptions = {}): void {
+export function writeJUnit(
+  results: ResultCollector,
+  write: (chunk: string) => void,
+  options: JUnitOptions = {},
+): void {
   const counts = results.counts()
   const first = results.firstTimestamp
   const last = results.lastTimestamp
@@ -67,7 +71,8 @@ function testCase(t: TestResult, time: string): string {
     const reason = t.attachments.find((a) => a.name === 'reason')
     return `${open}>\n<skipped>${xmlAttr(reason ? reason.text() : 'No reason given')}</skipped>\n</testcase>\n`
   }
-  if (t.status === 'uxsuccess') return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`
+  if (t.status === 'uxsuccess')
+    return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`
   const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`
   // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
   const message = xmlAttr(failureMessage(t.attachments, t.status))

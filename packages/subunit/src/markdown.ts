@@ -81,7 +81,8 @@ export function renderMarkdown(results: ResultCollector, options: MarkdownOption
     for (const t of failed) {
       const tb = t.attachments.find((a) => a.name === 'traceback' || a.name === 'Parser Error')
       let text = tb ? tb.text() : ''
-      if (Buffer.byteLength(text) > tbBytes) text = '[…]\n' + Buffer.from(text).subarray(-tbBytes).toString('utf8')
+      if (Buffer.byteLength(text) > tbBytes)
+        text = '[…]\n' + Buffer.from(text).subarray(-tbBytes).toString('utf8')
       const block = [
         `<details><summary><code>${html(t.id)}</code> — ${html(failureMessage(t.attachments, t.status))}</summary>`,
         '',
@@ -96,7 +97,8 @@ export function renderMarkdown(results: ResultCollector, options: MarkdownOption
       used += size
       shown++
     }
-    if (shown < failed.length) out.push(`_${failed.length - shown} more failures not shown (summary size limit)._`, '')
+    if (shown < failed.length)
+      out.push(`_${failed.length - shown} more failures not shown (summary size limit)._`, '')
   }
   return [...head, ...out, ...tail].join('\n')
 }

@@ -25,7 +25,10 @@ export async function readSubunit(
 }
 
 /** Same, for bytes already in memory (tests, small streams). */
-export function parseSubunit(bytes: Uint8Array, options: CollectorOptions & DecoderOptions = {}): ParsedStream {
+export function parseSubunit(
+  bytes: Uint8Array,
+  options: CollectorOptions & DecoderOptions = {},
+): ParsedStream {
   const results = new ResultCollector(options)
   const decoder = new SubunitDecoder(results.handle, options)
   decoder.write(bytes)

@@ -23,7 +23,10 @@ export interface Reports {
 }
 
 /** Writes a file through a stream, chunk by chunk, so a large report never sits in one string. */
-export async function writeChunked(path: string, produce: (write: (chunk: string) => void) => void): Promise<void> {
+export async function writeChunked(
+  path: string,
+  produce: (write: (chunk: string) => void) => void,
+): Promise<void> {
   mkdirSync(dirname(path), { recursive: true })
   const out = createWriteStream(path)
   const done = new Promise<void>((resolve, reject) => {
@@ -49,7 +52,8 @@ export async function writeReports(
   const { results } = parsed
   const jobResult = toJobResult(results, job)
   if (paths.junit) await writeChunked(paths.junit, (w) => writeJUnit(results, w, { suiteName: job.name }))
-  if (paths.html) await writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }))
+  if (paths.html)
+    await writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }))
   if (paths.json) {
     mkdirSync(dirname(paths.json), { recursive: true })
     writeFileSync(paths.json, JSON.stringify(jobResult, null, 2) + '\n')

@@ -10,7 +10,9 @@ function compareWithReference(stream: Uint8Array): ResultCollector {
   const ref = referenceJUnit(stream)
   // One deliberate difference: a test with no timestamp before any timestamp in the stream is timed
   // by junitxml against the wall clock (stream time minus now: large and negative); we write 0.
-  const refCases = junitCases(ref.xml).map((c) => (c.time.startsWith('-') && Number(c.time) < -1 ? { ...c, time: '0.000' } : c))
+  const refCases = junitCases(ref.xml).map((c) =>
+    c.time.startsWith('-') && Number(c.time) < -1 ? { ...c, time: '0.000' } : c,
+  )
   expect(caseKeys(junitCases(ours), true)).toEqual(caseKeys(refCases, true))
   const head = /<testsuite ([^>]*)>/.exec(ours)![1]!
   const attr = (n: string) => new RegExp(`${n}="([^"]*)"`).exec(head)![1]
@@ -51,10 +53,21 @@ describe('results equal subunit2junitxml', () => {
     expect(byName.test_known_bug).toMatchObject({ outcome: 'passed', status: 'xfail' })
     expect(byName.test_fixed_bug).toMatchObject({ outcome: 'failed', status: 'uxsuccess' })
     expect(byName.test_skipped).toMatchObject({ outcome: 'skipped' })
-    expect(byName.test_skipped!.attachments.find((a) => a.name === 'reason')!.text()).toBe('not supported on this cloud')
-    expect(byName.test_div_zero!.attachments.find((a) => a.name === 'traceback')!.text()).toContain('ZeroDivisionError')
+    expect(byName.test_skipped!.attachments.find((a) => a.name === 'reason')!.text()).toBe(
+      'not supported on this cloud',
+    )
+    expect(byName.test_div_zero!.attachments.find((a) => a.name === 'traceback')!.text()).toContain(
+      'ZeroDivisionError',
+    )
     expect(byName.test_add!.tags.some((t) => /^worker-\d$/.test(t))).toBe(true)
-    expect(results.counts()).toMatchObject({ total: 13, passed: 7, failed: 4, skipped: 2, expectedFailures: 1, unexpectedSuccesses: 1 })
+    expect(results.counts()).toMatchObject({
+      total: 13,
+      passed: 7,
+      failed: 4,
+      skipped: 2,
+      expectedFailures: 1,
+      unexpectedSuccesses: 1,
+    })
     // print() output in a test is non-subunit bytes in the stream: kept as stdout.
     expect(results.stdout.text()).toContain('some output on stdout')
   })
@@ -64,21 +77,29 @@ describe('counts against subunit-stats', () => {
   // Measured with Debian's subunit 1.4.0: subunit-stats counts uxsuccess as passed (we count it
   // failed, as subunit2junitxml does) but, unlike what issue 3 expected, it already counts tests
   // that never finished as failed, like us.
-  it.each([1, 4, 9, 10])('seed %i: same totals; uxsuccess is a failure for us, a pass for subunit-stats', (seed) => {
-    const stream = pythonStream('random', String(seed), '150')
-    const c = parseSubunit(stream).results.counts()
-    expect(c.unexpectedSuccesses).toBeGreaterThan(0)
-    expect(c.unfinished).toBeGreaterThan(0)
-    const stats = subunitStats(stream)
-    expect(stats.total).toBe(c.total)
-    expect(stats.skipped).toBe(c.skipped)
-    expect(stats.failed).toBe(c.failed - c.unexpectedSuccesses)
-    expect(stats.passed).toBe(c.passed + c.unexpectedSuccesses)
-  })
+  it.each([1, 4, 9, 10])(
+    'seed %i: same totals; uxsuccess is a failure for us, a pass for subunit-stats',
+    (seed) => {
+      const stream = pythonStream('random', String(seed), '150')
+      const c = parseSubunit(stream).results.counts()
+      expect(c.unexpectedSuccesses).toBeGreaterThan(0)
+      expect(c.unfinished).toBeGreaterThan(0)
+      const stats = subunitStats(stream)
+      expect(stats.total).toBe(c.total)
+      expect(stats.skipped).toBe(c.skipped)
+      expect(stats.failed).toBe(c.failed - c.unexpectedSuccesses)
+      expect(stats.passed).toBe(c.passed + c.unexpectedSuccesses)
+    },
+  )
 
   it('sample project via stestr: the same relation holds', () => {
     const stream = stestrStream()
     const c = parseSubunit(stream).results.counts()
-    expect(subunitStats(stream)).toEqual({ total: c.total, passed: c.passed + 1, failed: c.failed - 1, skipped: c.skipped })
+    expect(subunitStats(stream)).toEqual({
+      total: c.total,
+      passed: c.passed + 1,
+      failed: c.failed - 1,
+      skipped: c.skipped,
+    })
   })
 })

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { crc32, encodePacket, encodeVarint, parseSubunit, SubunitDecoder, type SubunitEvent } from '../src/index.js'
+import {
+  crc32,
+  encodePacket,
+  encodeVarint,
+  parseSubunit,
+  SubunitDecoder,
+  type SubunitEvent,
+} from '../src/index.js'
 import { ourEvents, pythonEvents, pythonEventsOrCrash } from './support/events.js'
 import { pythonStream } from './support/reference.js'
 
@@ -42,14 +49,21 @@ describe('subunit v2 wire format', () => {
   it('decodes timestamp, tags and status of a success packet and re-encodes it byte for byte', () => {
     const hex = 'b32b831e65937d25e877350803666f6f0108776f726b65722d307f9e9c0c'
     const [e] = decode(Buffer.from(hex, 'hex'))
-    expect(e).toMatchObject({ testId: 'foo', status: 'success', tags: ['worker-0'], timestamp: 0x65937d25 * 1e6 + 678901 })
+    expect(e).toMatchObject({
+      testId: 'foo',
+      status: 'success',
+      tags: ['worker-0'],
+      timestamp: 0x65937d25 * 1e6 + 678901,
+    })
     expect(Buffer.from(encodePacket({ ...e!, fileBytes: undefined })).toString('hex')).toBe(hex)
   })
 
   it('encodes variable-length numbers at every width boundary like python-subunit', () => {
-    expect([63, 64, 16383, 16384, 4194303, 4194304, 0x3fffffff].map((n) => Buffer.from(encodeVarint(n)).toString('hex'))).toEqual(
-      ['3f', '4040', '7fff', '804000', 'bfffff', 'c0400000', 'ffffffff'],
-    )
+    expect(
+      [63, 64, 16383, 16384, 4194303, 4194304, 0x3fffffff].map((n) =>
+        Buffer.from(encodeVarint(n)).toString('hex'),
+      ),
+    ).toEqual(['3f', '4040', '7fff', '804000', 'bfffff', 'c0400000', 'ffffffff'])
     expect(() => encodeVarint(0x40000000)).toThrow(/out of range/)
   })
 
@@ -62,8 +76,21 @@ describe('subunit v2 wire format', () => {
 
   it('reads every field our encoder writes, including route codes, MIME types and EOF', () => {
     const packets = [
-      { testId: 'a.B.test_c', status: 'inprogress' as const, routeCode: '0/3', timestamp: 1700000000123456, tags: ['worker-2', 'x'] },
-      { testId: 'a.B.test_c', fileName: 'traceback', fileBytes: 'Traceback\nError', mimeType: 'text/x-traceback;charset=utf8', eof: true, routeCode: '0/3' },
+      {
+        testId: 'a.B.test_c',
+        status: 'inprogress' as const,
+        routeCode: '0/3',
+        timestamp: 1700000000123456,
+        tags: ['worker-2', 'x'],
+      },
+      {
+        testId: 'a.B.test_c',
+        fileName: 'traceback',
+        fileBytes: 'Traceback\nError',
+        mimeType: 'text/x-traceback;charset=utf8',
+        eof: true,
+        routeCode: '0/3',
+      },
       { testId: 'a.B.test_c', status: 'fail' as const, routeCode: '0/3', runnable: false },
       { fileName: 'big', fileBytes: new Uint8Array(100_000).fill(65) },
     ]
@@ -86,7 +113,9 @@ describe('bad input, as python-subunit handles it', () => {
       ['subunit.parser', 'fail', 'Parser Error'],
       ['x.Y.test_ok', 'success', undefined],
     ])
-    expect(Buffer.from(events[1]!.fileBytes!).toString()).toMatch(/^Bad checksum - calculated \(0x[0-9a-f]+\), stored \(0x[0-9a-f]+\)$/)
+    expect(Buffer.from(events[1]!.fileBytes!).toString()).toMatch(
+      /^Bad checksum - calculated \(0x[0-9a-f]+\), stored \(0x[0-9a-f]+\)$/,
+    )
     expect(ourEvents(stream)).toEqual(pythonEvents(stream))
     const { results } = parseSubunit(stream)
     expect(results.tests.map((t) => [t.id, t.outcome])).toEqual([
@@ -96,7 +125,9 @@ describe('bad input, as python-subunit handles it', () => {
   })
 
   it('reports a short read at the end of the stream', () => {
-    const packets = Buffer.concat([1, 2, 3].map((i) => encodePacket({ testId: `t.T.test_${i}`, status: 'success' })))
+    const packets = Buffer.concat(
+      [1, 2, 3].map((i) => encodePacket({ testId: `t.T.test_${i}`, status: 'success' })),
+    )
     const cut = packets.subarray(0, packets.length - 3)
     const events = decode(cut)
     const last = events[events.length - 1]!
@@ -108,7 +139,11 @@ describe('bad input, as python-subunit handles it', () => {
   it('keeps non-subunit bytes as stdout content, respecting UTF-8 characters that contain 0xB3', () => {
     // U+2033 is e2 80 b3: its last byte is the signature but must not start a packet.
     const text = Buffer.from('log line ″ still text\n')
-    const stream = Buffer.concat([text, encodePacket({ testId: 't.T.test', status: 'success' }), Buffer.from('tail')])
+    const stream = Buffer.concat([
+      text,
+      encodePacket({ testId: 't.T.test', status: 'success' }),
+      Buffer.from('tail'),
+    ])
     const events = decode(stream)
     expect(events.map((e) => e.fileName ?? e.testId)).toEqual(['stdout', 't.T.test', 'stdout'])
     expect(Buffer.from(events[0]!.fileBytes!).toString()).toBe(text.toString())
@@ -159,14 +194,21 @@ describe('bad input, as python-subunit handles it', () => {
   }, 60_000)
 
   it('rejects a 4-byte packet length like python-subunit and resumes after the header', () => {
-    const stream = Buffer.concat([Buffer.from('b32901c0000000', 'hex'), encodePacket({ testId: 'ok', status: 'success' })])
+    const stream = Buffer.concat([
+      Buffer.from('b32901c0000000', 'hex'),
+      encodePacket({ testId: 'ok', status: 'success' }),
+    ])
     const events = decode(stream)
     expect(Buffer.from(events[1]!.fileBytes!).toString()).toBe('3 byte maximum given but 4 byte value found.')
     expect(ourEvents(stream)).toEqual(pythonEvents(stream))
   })
 
-  it('reports strings with NUL bytes and invalid UTF-8 with python-subunit\'s messages', () => {
-    for (const id of [Buffer.from('a\0b'), Buffer.from([0x61, 0xff, 0x62]), Buffer.from([0x61, 0xe2, 0x82])]) {
+  it("reports strings with NUL bytes and invalid UTF-8 with python-subunit's messages", () => {
+    for (const id of [
+      Buffer.from('a\0b'),
+      Buffer.from([0x61, 0xff, 0x62]),
+      Buffer.from([0x61, 0xe2, 0x82]),
+    ]) {
       // Build the packet by hand: our encoder only writes valid strings.
       const body = Buffer.concat([Buffer.from([id.length]), id])
       const len = 1 + 2 + 1 + body.length + 4

@@ -18,7 +18,14 @@ import { stestrStream } from './support/stestr.js'
 
 const T0 = Date.UTC(2026, 10, 21, 12) * 1000
 
-function run(id: string, status: EncodeEvent['status'], at: number, seconds: number, extra: EncodeEvent[] = [], worker = 'worker-0'): EncodeEvent[] {
+function run(
+  id: string,
+  status: EncodeEvent['status'],
+  at: number,
+  seconds: number,
+  extra: EncodeEvent[] = [],
+  worker = 'worker-0',
+): EncodeEvent[] {
   return [
     { testId: id, status: 'inprogress', tags: [worker], timestamp: T0 + at * 1e6 },
     ...extra.map((e) => ({ testId: id, ...e })),
@@ -36,8 +43,17 @@ const tb = (msg: string): EncodeEvent => ({
 const ID = 'tempest.api.compute.servers.test_servers.ServersTest'
 const stream = encodeStream([
   ...run(`${ID}.test_create[id-77fd6be0-1111-2222-3333-444455556666,smoke]`, 'success', 0, 2.5),
-  ...run(`${ID}.test_delete[id-88fd6be0-1111-2222-3333-444455556666]`, 'fail', 1, 4, [tb('server <b>&</b> "gone"')], 'worker-1'),
-  ...run(`${ID}.test_resize`, 'skip', 2, 0.1, [{ fileName: 'reason', fileBytes: 'Resize is not available', eof: true }]),
+  ...run(
+    `${ID}.test_delete[id-88fd6be0-1111-2222-3333-444455556666]`,
+    'fail',
+    1,
+    4,
+    [tb('server <b>&</b> "gone"')],
+    'worker-1',
+  ),
+  ...run(`${ID}.test_resize`, 'skip', 2, 0.1, [
+    { fileName: 'reason', fileBytes: 'Resize is not available', eof: true },
+  ]),
   ...run('tempest.scenario.test_x.TestX.test_known', 'xfail', 3, 1, [tb('known bug')], 'worker-1'),
   ...run('tempest.scenario.test_x.TestX.test_fixed', 'uxsuccess', 4, 1),
   { testId: 'tempest.scenario.test_x.TestX.test_hung', status: 'inprogress', timestamp: T0 + 5e6 },
@@ -74,7 +90,9 @@ describe('renderers', () => {
   it('renders a self-contained testr_results.html that shows xfail and uxsuccess', () => {
     const html = renderHtml(results, { title: 'tempest-full', generated: new Date(0) })
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/)
-    expect(html).toContain('Pass 1</span> <span class="fail">Failure 2</span> <span class="skip">Skip 1</span> <span class="xfail">Expected failure 1</span> <span class="uxsuccess">Unexpected success 1</span>')
+    expect(html).toContain(
+      'Pass 1</span> <span class="fail">Failure 2</span> <span class="skip">Skip 1</span> <span class="xfail">Expected failure 1</span> <span class="uxsuccess">Unexpected success 1</span>',
+    )
     expect(html).toContain('data-k="xfail"')
     expect(html).toContain('data-k="uxsuccess"')
     expect(html).toContain('Resize is not available')
@@ -82,21 +100,27 @@ describe('renderers', () => {
     expect(html).toContain('test did not finish')
     // One class row per test class, with its counts.
     expect(html.match(/<tr class="cls"/g)).toHaveLength(2)
-    for (const k of ['summary', 'fail', 'skip', 'xfail', 'uxsuccess', 'pass', 'all']) expect(html).toContain(`onclick="show('${k}')"`)
+    for (const k of ['summary', 'fail', 'skip', 'xfail', 'uxsuccess', 'pass', 'all'])
+      expect(html).toContain(`onclick="show('${k}')"`)
   })
 
   it('renders a Markdown summary with totals, folded failures, slowest tests and worker balance', () => {
     const md = renderMarkdown(results, { title: 'tempest-full' })
-    expect(md).toContain('**❌ 3 failed** — 6 tests: 2 passed, 3 failed, 1 skipped (1 expected failures counted as passed), 1 unexpected successes counted as failed, 1 did not finish')
-    expect(md).toContain('<details><summary><code>' + `${ID}.test_delete[id-88fd6be0-1111-2222-3333-444455556666]`)
+    expect(md).toContain(
+      '**❌ 3 failed** — 6 tests: 2 passed, 3 failed, 1 skipped (1 expected failures counted as passed), 1 unexpected successes counted as failed, 1 did not finish',
+    )
+    expect(md).toContain(
+      '<details><summary><code>' + `${ID}.test_delete[id-88fd6be0-1111-2222-3333-444455556666]`,
+    )
     expect(md).toContain('#### Slowest tests')
     expect(md.indexOf('test_delete[id-88fd')).toBeLessThan(md.indexOf('test_create'))
     expect(md).toMatch(/\| worker-0 \| 3 \| 3\.6 \|\n\| worker-1 \| 2 \| 5\.0 \|/)
   })
 
-  it('keeps the Markdown summary under GitHub\'s 1 MiB limit with thousands of long failures', () => {
+  it("keeps the Markdown summary under GitHub's 1 MiB limit with thousands of long failures", () => {
     const events: EncodeEvent[] = []
-    for (let i = 0; i < 3000; i++) events.push(...run(`a.B.test_${i}`, 'fail', i, 1, [tb('x'.repeat(2000) + i)]))
+    for (let i = 0; i < 3000; i++)
+      events.push(...run(`a.B.test_${i}`, 'fail', i, 1, [tb('x'.repeat(2000) + i)]))
     const big = parseSubunit(encodeStream(events)).results
     const md = renderMarkdown(big)
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024)
@@ -117,8 +141,14 @@ describe('renderers', () => {
       tests: { total: 6, passed: 2, failed: 3, skipped: 1 },
     })
     expect(job.failures).toEqual([
-      { test: `${ID}.test_delete[id-88fd6be0-1111-2222-3333-444455556666]`, message: 'AssertionError: server <b>&</b> "gone"' },
-      { test: 'tempest.scenario.test_x.TestX.test_fixed', message: 'unexpected success (the test was expected to fail)' },
+      {
+        test: `${ID}.test_delete[id-88fd6be0-1111-2222-3333-444455556666]`,
+        message: 'AssertionError: server <b>&</b> "gone"',
+      },
+      {
+        test: 'tempest.scenario.test_x.TestX.test_fixed',
+        message: 'unexpected success (the test was expected to fail)',
+      },
       { test: 'tempest.scenario.test_x.TestX.test_hung', message: 'test did not finish' },
     ])
   })
@@ -145,7 +175,12 @@ describe('bounded memory', () => {
     huge.write('the real error at the end', huge.length - 25)
     const events: EncodeEvent[] = [{ testId: 'a.B.test', status: 'inprogress' }]
     for (let off = 0; off < huge.length; off += 1 << 20)
-      events.push({ testId: 'a.B.test', fileName: 'traceback', fileBytes: huge.subarray(off, off + (1 << 20)), mimeType: 'text/plain' })
+      events.push({
+        testId: 'a.B.test',
+        fileName: 'traceback',
+        fileBytes: huge.subarray(off, off + (1 << 20)),
+        mimeType: 'text/plain',
+      })
     events.push({ testId: 'a.B.test', status: 'fail' })
     const t = parseSubunit(encodeStream(events), { attachmentCap: 4096 }).results.tests[0]!
     const a = t.attachments[0]!
@@ -155,15 +190,20 @@ describe('bounded memory', () => {
     expect(a.text()).toMatch(/^START[x]+\n\[… 3141632 bytes truncated …\]\nx+the real error at the end$/)
   })
 
-  it('drops the attachments of passed tests and caps the run\'s retained total', () => {
+  it("drops the attachments of passed tests and caps the run's retained total", () => {
     const events: EncodeEvent[] = []
     for (let i = 0; i < 50; i++) {
       const log = { fileName: 'pythonlogging', fileBytes: 'l'.repeat(10_000) }
       events.push(...run(`a.B.test_${i}`, i % 2 ? 'fail' : 'success', i, 1, [log]))
     }
-    const { results } = parseSubunit(encodeStream(events), { retainBudget: 50_000, attachmentTailWhenFull: 100 })
+    const { results } = parseSubunit(encodeStream(events), {
+      retainBudget: 50_000,
+      attachmentTailWhenFull: 100,
+    })
     const kept = results.tests.flatMap((t) => t.attachments)
-    expect(results.tests.filter((t) => t.outcome === 'passed').every((t) => t.attachments.length === 0)).toBe(true)
+    expect(results.tests.filter((t) => t.outcome === 'passed').every((t) => t.attachments.length === 0)).toBe(
+      true,
+    )
     expect(kept).toHaveLength(25)
     expect(kept.reduce((n, a) => n + a.retainedBytes, 0)).toBeLessThanOrEqual(50_000 + 25 * 100)
     expect(kept[kept.length - 1]!.retainedBytes).toBe(100)

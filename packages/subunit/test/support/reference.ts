@@ -54,8 +54,12 @@ export function junitCases(xml: string): JUnitCase[] {
 
 /** subunit2junitxml's verdict on a stream (it exits 1 when a test failed, which is not an error here). */
 export function referenceJUnit(stream: Uint8Array): { xml: string; suite: Record<string, string> } {
-  const r = spawnSync('/usr/bin/subunit2junitxml', ['--no-passthrough'], { input: stream, maxBuffer: 1 << 30 })
-  if (r.status !== 0 && r.status !== 1) throw new Error(`subunit2junitxml exited ${r.status}: ${r.stderr.toString()}`)
+  const r = spawnSync('/usr/bin/subunit2junitxml', ['--no-passthrough'], {
+    input: stream,
+    maxBuffer: 1 << 30,
+  })
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`subunit2junitxml exited ${r.status}: ${r.stderr.toString()}`)
   const xml = r.stdout.toString('utf8')
   const head = /<testsuite ([^>]*)>/.exec(xml)
   const suite: Record<string, string> = {}
@@ -64,7 +68,12 @@ export function referenceJUnit(stream: Uint8Array): { xml: string; suite: Record
 }
 
 /** subunit-stats' counts (it counts uxsuccess and unfinished tests as passed). */
-export function subunitStats(stream: Uint8Array): { total: number; passed: number; failed: number; skipped: number } {
+export function subunitStats(stream: Uint8Array): {
+  total: number
+  passed: number
+  failed: number
+  skipped: number
+} {
   const r = spawnSync('/usr/bin/subunit-stats', ['--no-passthrough'], { input: stream })
   const out = r.stdout.toString()
   const n = (label: string) => Number(new RegExp(`${label} tests:\\s+(\\d+)`).exec(out)?.[1] ?? NaN)

@@ -15,7 +15,10 @@ export function sampleProject(): string {
 export function stestrStream(dir = sampleProject(), args: string[] = []): Buffer {
   // stestr exits 1 when tests fail; the stream is still complete.
   try {
-    return execFileSync(PYTHON, ['-m', 'stestr', 'run', '--subunit', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
+    return execFileSync(PYTHON, ['-m', 'stestr', 'run', '--subunit', ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
   } catch (e) {
     const out = (e as { stdout?: Buffer }).stdout
     if (out?.length) return out

@@ -1,0 +1,99 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import * as core from '@actions/core'
+import type { JobResultValue } from '@stackci/model'
+import { writeReports } from '@stackci/subunit'
+import { readInputs, type Settings } from './inputs.js'
+import { runTempest, type TempestRun } from './run-tempest.js'
+import { uploadResults } from './upload.js'
+
+/** The runner shows at most 10 error annotations per step. */
+const MAX_ANNOTATIONS = 10
+
+function decideResult(run: TempestRun | undefined): { result?: JobResultValue; detail?: string } {
+  if (!run) return {}
+  if (run.spawnError) return { result: 'ERROR', detail: `tempest could not start: ${run.spawnError}` }
+  if (run.timedOut)
+    return { result: 'TIMED_OUT', detail: 'tempest run hit timeout-minutes; results are partial' }
+  return {}
+}
+
+export async function run(): Promise<void> {
+  try {
+    const settings: Settings = readInputs()
+    mkdirSync(settings.outputDir, { recursive: true })
+    const files = {
+      subunit: join(settings.outputDir, 'testrepository.subunit'),
+      junit: join(settings.outputDir, 'junit.xml'),
+      html: join(settings.outputDir, 'testr_results.html'),
+      json: join(settings.outputDir, 'job-result.json'),
+    }
+    let tempest: TempestRun | undefined
+    if (settings.subunitFile) {
+      if (resolve(settings.subunitFile) !== resolve(files.subunit))
+        copyFileSync(settings.subunitFile, files.subunit)
+    } else {
+      core.info(`tempest run in ${settings.tempest.directory}`)
+      tempest = await runTempest(settings.tempest, files.subunit, (line) => core.info(line))
+    }
+    const decided = decideResult(tempest)
+    const reports = await writeReports(
+      files.subunit,
+      files,
+      {
+        name: settings.jobName,
+        voting: settings.voting,
+        result: decided.result,
+        errorDetail: decided.detail,
+        start: tempest?.start,
+        end: tempest?.end,
+      },
+      { markdown: { note: decided.detail ? `**${decided.result}**: ${decided.detail}` : undefined } },
+    )
+    const job = reports.job
+    // A tempest that failed without a failing test (bad regex, import errors, a crash before the
+    // first test) must not look like a success.
+    if (tempest && job.result === 'SUCCESS' && tempest.exitCode !== 0) {
+      job.result = 'ERROR'
+      job.errorDetail = `tempest exited ${tempest.exitCode ?? tempest.signal} although no test failed: ${tempest.stderrTail.trim().split('\n').slice(-3).join(' | ')}`
+    }
+    if (job.result === 'ERROR' && !job.errorDetail && tempest)
+      job.errorDetail = `no tests ran; tempest exited ${tempest.exitCode ?? tempest.signal}: ${tempest.stderrTail.trim().split('\n').slice(-3).join(' | ')}`
+    if (job.result === 'ERROR' && !job.errorDetail) job.errorDetail = 'the stream holds no test results'
+    // Rewrite the JSON when the process outcome changed the verdict.
+    writeFileSync(files.json, JSON.stringify(job, null, 2) + '\n')
+
+    const t = job.tests!
+    core.setOutput('result', job.result)
+    core.setOutput('total', t.total)
+    core.setOutput('passed', t.passed)
+    core.setOutput('failed', t.failed)
+    core.setOutput('skipped', t.skipped)
+    core.setOutput('duration-seconds', job.durationSeconds ?? 0)
+    core.setOutput('subunit', files.subunit)
+    core.setOutput('junit', files.junit)
+    core.setOutput('html', files.html)
+    core.setOutput('summary-json', files.json)
+
+    for (const f of (job.failures ?? []).slice(0, MAX_ANNOTATIONS))
+      core.error(f.message, { title: `FAILED ${f.test}` })
+    const more = t.failed - Math.min(t.failed, MAX_ANNOTATIONS)
+    if (more > 0) core.error(`${more} more failed tests: see the job summary and testr_results.html`)
+    await core.summary.addRaw(reports.markdown, true).write()
+
+    if (settings.artifactName) {
+      const id = await uploadResults(settings.artifactName, settings.outputDir, Object.values(files))
+      if (id !== undefined) core.setOutput('artifact-id', id)
+    }
+
+    core.info(`${job.result}: ${t.total} tests, ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`)
+    if (settings.failOnFailure && job.result !== 'SUCCESS')
+      core.setFailed(
+        job.result === 'FAILURE'
+          ? `${t.failed} of ${t.total} tests failed`
+          : `${job.result}: ${job.errorDetail ?? ''}`,
+      )
+  } catch (e) {
+    core.setFailed((e as Error).message)
+  }
+}
