@@ -238,7 +238,9 @@ export class GerritClient {
     let lastError: GerritError | undefined
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1 && lastError?.outcomeUnknown && opts.alreadyApplied) {
-        if (await opts.alreadyApplied()) return { recovered: true, attempts: attempt - 1 }
+        if (await this.check(opts.alreadyApplied, method, shownPath, lastError)) {
+          return { recovered: true, attempts: attempt - 1 }
+        }
       }
       try {
         const value = await this.attempt<T>(method, path, shownPath, body)
@@ -259,10 +261,34 @@ export class GerritClient {
       }
     }
     // The last attempt's outcome may still be unknown: one last look saves a false failure.
-    if (lastError?.outcomeUnknown && opts.alreadyApplied && (await opts.alreadyApplied())) {
+    if (
+      lastError?.outcomeUnknown &&
+      opts.alreadyApplied &&
+      (await this.check(opts.alreadyApplied, method, shownPath, lastError))
+    ) {
       return { recovered: true, attempts: lastError.attempts }
     }
     throw lastError
+  }
+
+  /** Runs an "was it applied?" check; if the check fails too, the outcome stays unknown and says so. */
+  private async check(
+    alreadyApplied: () => Promise<boolean>,
+    method: string,
+    shownPath: string,
+    lastError: GerritError,
+  ): Promise<boolean> {
+    try {
+      return await alreadyApplied()
+    } catch (e) {
+      const err = new GerritError(
+        `${method} ${shownPath}: attempt ${lastError.attempts} may or may not have been applied ` +
+          `(${lastError.message}), and checking failed: ${(e as Error).message}`,
+        { retryable: true, outcomeUnknown: true, cause: e },
+      )
+      err.attempts = lastError.attempts
+      throw err
+    }
   }
 
   private async attempt<T>(method: string, path: string, shownPath: string, body: unknown): Promise<T> {

@@ -207,3 +207,26 @@ describe('GerritClient retries', () => {
     expect(again.status).toBe(409)
   })
 })
+
+describe('GerritClient unknown outcomes', () => {
+  it('says so when checking a lost write fails too', async () => {
+    const c = await server.createChange({ project: P })
+    server.inject({ kind: 'lost-reply' }, { method: 'POST' })
+    const err = (await client()
+      .setReview(
+        c.number,
+        'current',
+        { message: 'x' },
+        {
+          alreadyApplied: async () => {
+            throw new Error('messages unreadable')
+          },
+        },
+      )
+      .catch((e: unknown) => e)) as Error & { outcomeUnknown: boolean }
+    expect(err.message).toMatch(
+      /attempt 1 may or may not have been applied \(.*ECONNRESET\), and checking failed: messages unreadable/,
+    )
+    expect(err.outcomeUnknown).toBe(true)
+  })
+})
