@@ -157,24 +157,43 @@ function labelInfos(ctx: RenderContext, change: Change): Record<string, unknown>
     if (disliked) info.disliked = accountInfo(disliked, detailedAccounts)
     if (rejected && ['MaxWithBlock', 'AnyWithBlock'].includes(def.function)) info.blocking = true
     if (def.function === 'NoBlock' || def.function === 'NoOp') info.optional = true
-    if (detailed) {
-      info.all = change.reviewers.map((r) => {
-        const v = mine.find((x) => x.account.id === r.id)
-        const a: Record<string, unknown> = { ...accountInfo(r, detailedAccounts), value: v?.value ?? 0 }
-        if (v) a.date = timestamp(v.date)
-        if (v?.tag) a.tag = v.tag
-        if (v?.postSubmit) a.post_submit = true
-        const range = ctx.model.permittedRange(change.project, r, label)
-        if (range && change.status === 'NEW') a.permitted_voting_range = range
-        return a
-      })
-      info.values = Object.fromEntries(
-        values.sort((a, b) => a - b).map((v) => [formatValue(v), def.values[String(v)]]),
-      )
-      info.default_value = 0
-    }
+    // LABELS and DETAILED_LABELS differ only in all[].permitted_voting_range (LabelInfo docs).
+    info.all = change.reviewers.map((r) => {
+      const v = mine.find((x) => x.account.id === r.id)
+      const range = change.status === 'NEW' ? ctx.model.permittedRange(change.project, r, label) : undefined
+      const a: Record<string, unknown> = accountInfo(r, detailedAccounts)
+      // ApprovalInfo.value: "If present and zero, the user is permitted to vote on the label.
+      // If absent, the user is not permitted to vote on that label."
+      if (v || range) a.value = v?.value ?? 0
+      if (v) a.date = timestamp(v.date)
+      if (v?.tag) a.tag = v.tag
+      if (v?.postSubmit) a.post_submit = true
+      if (detailed && range) a.permitted_voting_range = range
+      return a
+    })
+    info.values = Object.fromEntries(
+      values.sort((a, b) => a - b).map((v) => [formatValue(v), def.values[String(v)]]),
+    )
+    info.default_value = 0
     out[label] = info
   }
+  return out
+}
+
+/** REVIEWER: at least one non-zero vote on the change; CC: added (by commenting) without voting. */
+function reviewerStates(ctx: RenderContext, change: Change): Record<string, unknown[]> {
+  const voted = new Set(
+    [...change.approvals.values()]
+      .flat()
+      .filter((v) => v.value !== 0)
+      .map((v) => v.account.id),
+  )
+  const detailed = ctx.options.has('DETAILED_ACCOUNTS')
+  const out: Record<string, unknown[]> = {}
+  const reviewers = change.reviewers.filter((r) => voted.has(r.id))
+  const ccs = change.reviewers.filter((r) => !voted.has(r.id))
+  if (reviewers.length) out.REVIEWER = reviewers.map((r) => accountInfo(r, detailed))
+  if (ccs.length) out.CC = ccs.map((r) => accountInfo(r, detailed))
   return out
 }
 
@@ -199,6 +218,7 @@ export function messageInfo(m: ChangeMessage, detailedAccounts: boolean): Record
   if (m.author) out.author = accountInfo(m.author, detailedAccounts)
   out.date = timestamp(m.date)
   out.message = m.message
+  out.accounts_in_message = []
   if (m.tag) out.tag = m.tag
   out._revision_number = m.patchset
   return out
@@ -215,6 +235,7 @@ export function changeInfo(ctx: RenderContext, change: Change): Record<string, u
     triplet_id: `${project}~${encodeURIComponent(change.branch)}~${change.changeId}`,
     project: change.project.name,
     branch: change.branch,
+    full_branch: `refs/heads/${change.branch}`,
   }
   if (change.topic) info.topic = change.topic
   Object.assign(info, {
@@ -235,11 +256,19 @@ export function changeInfo(ctx: RenderContext, change: Change): Record<string, u
   if (o.has('SUBMITTABLE')) {
     info.submittable = change.status === 'NEW' && ctx.model.unsatisfiedLabels(change).length === 0
   }
+  // Inline comments are not modelled: ReviewInput.comments are accepted and dropped.
+  info.total_comment_count = 0
+  info.unresolved_comment_count = 0
   info._number = change.number
+  info.virtual_id_number = change.number
   info.owner = accountInfo(change.owner, detailed)
   if (change.workInProgress) info.work_in_progress = true
-  info.has_review_started = !change.workInProgress
-  if (o.has('LABELS') || o.has('DETAILED_LABELS')) info.labels = labelInfos(ctx, change)
+  else info.has_review_started = true
+  if (o.has('LABELS') || o.has('DETAILED_LABELS')) {
+    info.labels = labelInfos(ctx, change)
+    info.reviewers = reviewerStates(ctx, change)
+    info.removable_reviewers = []
+  }
   if (o.has('DETAILED_LABELS')) info.permitted_labels = permittedLabels(ctx, change)
   if (o.has('MESSAGES')) info.messages = change.messages.map((m) => messageInfo(m, detailed))
   info.current_revision_number = current.number

@@ -156,11 +156,19 @@ export async function handleRest(model: GerritModel, r: RestRequest): Promise<Re
         if (input.notify !== undefined && !NOTIFY.includes(String(input.notify))) {
           throw new GerritHttpError(400, `"${String(input.notify)}" is not a valid value for "notify"`)
         }
-        const result = model.review(change, ps, caller, {
+        const formatOptions = input.response_format_options
+        if (formatOptions !== undefined && !Array.isArray(formatOptions)) {
+          throw new GerritHttpError(400, 'response_format_options must be a list of query options')
+        }
+        const result: Record<string, unknown> = model.review(change, ps, caller, {
           message: input.message as string | undefined,
           tag: input.tag as string | undefined,
           labels,
         })
+        if (formatOptions) {
+          const opts = options(new URLSearchParams(formatOptions.map((o) => ['o', String(o)])))
+          result.change_info = changeInfo(ctx(opts), change)
+        }
         return jsonReply(result, { pretty })
       }
     }

@@ -329,3 +329,54 @@ describe('test Gerrit: fault switches', () => {
     expect(server.faults.pending()).toEqual([])
   })
 })
+
+describe('test Gerrit: entities', () => {
+  it('renders reviewers, approvals with permitted ranges only on DETAILED_LABELS, and ReviewResult.change_info', async () => {
+    const c = await server.createChange({ project: P })
+    const id = `${enc}~${c.number}`
+    server.setLabels(c.number, { 'Code-Review': -1 }, { account: core })
+    server.addMessage(c.number, { author: ci, message: 'looks odd' })
+    const get = async (o: string) =>
+      (await call(`/a/changes/${id}?${o}`, { as: ci })).json() as Record<string, Record<string, unknown>>
+    const basic = await get('o=LABELS&o=DETAILED_ACCOUNTS')
+    const cr = basic.labels!['Code-Review'] as Record<string, unknown>
+    expect(cr.disliked).toMatchObject({ username: 'core' })
+    expect(cr.all).toEqual([
+      {
+        _account_id: core.id,
+        name: core.name,
+        email: core.email,
+        username: 'core',
+        display_name: core.name,
+        value: -1,
+        date: expect.any(String),
+      },
+      // ci may not vote Code-Review: no value at all.
+      { _account_id: ci.id, name: ci.name, email: ci.email, username: 'acme-ci', display_name: ci.name },
+    ])
+    expect(basic.reviewers).toEqual({
+      REVIEWER: [expect.objectContaining({ username: 'core' })],
+      CC: [expect.objectContaining({ username: 'acme-ci' })],
+    })
+    const detailed = await get('o=DETAILED_LABELS')
+    const verified = (detailed.labels!.Verified as { all: Record<string, unknown>[] }).all
+    expect(verified).toEqual([
+      { _account_id: core.id },
+      { _account_id: ci.id, value: 0, permitted_voting_range: { min: -1, max: 1 } },
+    ])
+    expect(basic.full_branch).toBe('refs/heads/master')
+    const r = await call(`/a/changes/${id}/revisions/current/review`, {
+      body: { labels: { Verified: -1 }, response_format_options: ['MESSAGES'] },
+      as: ci,
+    })
+    const result = r.json() as {
+      labels: unknown
+      change_info: { messages: { message: string; accounts_in_message: unknown[] }[] }
+    }
+    expect(result.labels).toEqual({ Verified: -1 })
+    expect(result.change_info.messages.at(-1)).toMatchObject({
+      message: 'Patch Set 1: Verified-1',
+      accounts_in_message: [],
+    })
+  })
+})
