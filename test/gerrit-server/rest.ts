@@ -166,7 +166,9 @@ export async function handleRest(model: GerritModel, r: RestRequest): Promise<Re
           labels,
         })
         if (formatOptions) {
-          const opts = options(new URLSearchParams(formatOptions.map((o): [string, string] => ['o', String(o)])))
+          const opts = options(
+            new URLSearchParams(formatOptions.map((o): [string, string] => ['o', String(o)])),
+          )
           result.change_info = changeInfo(ctx(opts), change)
         }
         return jsonReply(result, { pretty })
