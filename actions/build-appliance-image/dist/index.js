@@ -32341,7 +32341,10 @@ class GitHubReleasesBackend {
         return withRetries(async () => {
             await this.removeAsset(draft, name);
             const hashing = new HashingStream();
-            const body = open().pipe(hashing);
+            const source = open();
+            // pipe() does not forward errors: a failing read must fail the request, not stall it.
+            source.on('error', (e) => hashing.destroy(e));
+            const body = source.pipe(hashing);
             const { body: asset } = await sendJson({
                 method: 'POST',
                 url,
@@ -33070,8 +33073,15 @@ function readInputs(env = process.env) {
 
 
 
-/** DIB prints "Running hooks from <dir>/<phase>.d" at each phase: one log group per phase. */
-const PHASE = /Running hooks from \S*\/([\w.-]+\.d)\s*$/;
+/**
+ * One log group per DIB phase: the phases run outside the chroot print "Running hooks from
+ * <dir>/<phase>.d", those inside it show as dib-run-parts lines under /tmp/in_target.d/<phase>.d/.
+ */
+const PHASE = /(?:Running hooks from \S*\/([\w.-]+\.d)\s*$|dib-run-parts .*\/in_target\.d\/([\w-]+\.d)\/)/;
+function dibPhase(line) {
+    const m = PHASE.exec(line);
+    return m ? (m[1] ?? m[2]) : undefined;
+}
 function defaultBuildVersion(sourcePath, now = new Date()) {
     const stamp = now
         .toISOString()
@@ -33108,10 +33118,10 @@ async function buildFromChange(s) {
             env: s.dibEnv,
             ...(s.repoName ? { source: { repoName: s.repoName, path: s.sourcePath } } : {}),
             onLine: (line) => {
-                const m = PHASE.exec(line);
-                if (m && m[1] !== group) {
+                const phase = dibPhase(line);
+                if (phase && `disk-image-create: ${phase}` !== group) {
                     core/* endGroup */.N4();
-                    group = `disk-image-create: ${m[1]}`;
+                    group = `disk-image-create: ${phase}`;
                     core/* startGroup */.Oh(group);
                 }
                 core/* info */.pq(line);

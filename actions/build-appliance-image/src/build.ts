@@ -3,8 +3,16 @@ import * as core from '@actions/core'
 import { bootCheck, buildImage, type BootCheckResult, type DibBuildResult } from '@stackci/images'
 import { InputError, type Settings } from './inputs.js'
 
-/** DIB prints "Running hooks from <dir>/<phase>.d" at each phase: one log group per phase. */
-const PHASE = /Running hooks from \S*\/([\w.-]+\.d)\s*$/
+/**
+ * One log group per DIB phase: the phases run outside the chroot print "Running hooks from
+ * <dir>/<phase>.d", those inside it show as dib-run-parts lines under /tmp/in_target.d/<phase>.d/.
+ */
+const PHASE = /(?:Running hooks from \S*\/([\w.-]+\.d)\s*$|dib-run-parts .*\/in_target\.d\/([\w-]+\.d)\/)/
+
+export function dibPhase(line: string): string | undefined {
+  const m = PHASE.exec(line)
+  return m ? (m[1] ?? m[2]) : undefined
+}
 
 export function defaultBuildVersion(sourcePath: string, now = new Date()): string {
   const stamp = now
@@ -47,10 +55,10 @@ export async function buildFromChange(
       env: s.dibEnv,
       ...(s.repoName ? { source: { repoName: s.repoName, path: s.sourcePath } } : {}),
       onLine: (line) => {
-        const m = PHASE.exec(line)
-        if (m && m[1] !== group) {
+        const phase = dibPhase(line)
+        if (phase && `disk-image-create: ${phase}` !== group) {
           core.endGroup()
-          group = `disk-image-create: ${m[1]}`
+          group = `disk-image-create: ${phase}`
           core.startGroup(group)
         }
         core.info(line)

@@ -338,7 +338,10 @@ export class GitHubReleasesBackend implements PublishBackend {
     return withRetries(async () => {
       await this.removeAsset(draft, name)
       const hashing = new HashingStream()
-      const body = open().pipe(hashing)
+      const source = open()
+      // pipe() does not forward errors: a failing read must fail the request, not stall it.
+      source.on('error', (e) => hashing.destroy(e))
+      const body = source.pipe(hashing)
       const { body: asset } = await sendJson<AssetJson>({
         method: 'POST',
         url,
