@@ -31735,8 +31735,9 @@ function parseJob(doc, source = 'job') {
         services: parseServices(o.services, `${source}.services`),
         tempestPlugins: nameList(o.tempest_plugins, `${source}.tempest_plugins`),
         projects: parseProjects(o.projects, `${source}.projects`),
-        requiredProjects: nameList(o.required_projects, `${source}.required_projects`),
+        requiredProjects: [],
     };
+    job.requiredProjects = parseRequired(o.required_projects, `${source}.required_projects`, job.localrc.GIT_BASE);
     if (o.name !== undefined)
         job.name = validate_asString(o.name, `${source}.name`);
     if (o.description !== undefined)
@@ -31904,6 +31905,38 @@ function parseProjects(value, path) {
             throw new validate_ContractError(p, `would share $DEST/${short} with ${clash.name}`);
         out.push({ name, shortName: short, path: dir });
     }
+    return out;
+}
+function parseRequired(value, path, gitBase = 'https://opendev.org') {
+    if (value === undefined || value === null)
+        return [];
+    const out = [];
+    validate_asArray(value, path).forEach((entry, i) => {
+        const p = `${path}[${i}]`;
+        let project;
+        if (typeof entry === 'string') {
+            project = {
+                name: entry,
+                shortName: shortName(entry),
+                url: `${gitBase.replace(/\/+$/, '')}/${entry}.git`,
+            };
+        }
+        else {
+            const o = validate_asObject(entry, p);
+            unknownKeys(o, ['name', 'url', 'ref'], p);
+            const name = validate_asString(o.name, `${p}.name`);
+            project = { name, shortName: shortName(name), url: checkUrl(validate_asString(o.url, `${p}.url`), `${p}.url`) };
+            if (o.ref !== undefined)
+                project.ref = checkWord(validate_asString(o.ref, `${p}.ref`), `${p}.ref`);
+        }
+        if (!NAME_RE.test(project.name))
+            throw new validate_ContractError(p, `not a project name: ${describe(project.name)}`);
+        checkWord(project.url, p);
+        if (out.some((x) => x.shortName === project.shortName)) {
+            throw new validate_ContractError(p, `'${project.shortName}' is listed twice`);
+        }
+        out.push(project);
+    });
     return out;
 }
 function crossCheck(job, source) {
@@ -32179,7 +32212,7 @@ function buildLocalConf(job, options = {}) {
     }
     if (vars.LIBS_FROM_GIT === undefined) {
         const libs = [];
-        for (const name of [...job.requiredProjects, ...job.projects.map((p) => p.name)]) {
+        for (const name of [...job.requiredProjects.map((p) => p.name), ...job.projects.map((p) => p.name)]) {
             const short = name.split('/').pop();
             if (!libs.includes(short))
                 libs.push(short);
@@ -32452,26 +32485,26 @@ async function placeOne(p, { dest, branch, baseDir, exec }) {
     return { name: p.name, shortName: p.shortName, source, dest: target, sha, branch, warnings };
 }
 /**
- * Clones each plugin that is not in $DEST yet, at its ref, the way devstack's fetch_plugins would:
- * the plugin's devstack/settings must be on disk to order the enable_plugin lines, and devstack
- * then finds the directory and does not clone it again.
+ * Clones each repository that is not in $DEST yet, at its ref, or else at the branch matching
+ * devstack's (`defaultRef`) where the repository has it, else master: branchless repositories
+ * (tempest plugins) have only master. Existing directories are left as they are, as devstack's
+ * git_clone leaves them.
  */
-async function fetchPlugins(plugins, options) {
-    const opts = { ...options, exec: ciGitExec(options.exec) };
+async function fetchRepos(repos, options) {
+    const exec = ciGitExec(options.exec);
     const out = [];
-    for (const p of plugins) {
-        const target = (0,external_node_path_namespaceObject.join)(opts.dest, p.name);
+    for (const p of repos) {
+        const target = (0,external_node_path_namespaceObject.join)(options.dest, p.dir);
         let cloned = false;
         if (!(0,external_node_fs_namespaceObject.existsSync)(target)) {
-            // Without a ref, the plugin's branch matching devstack's, else master (devstack's default).
-            const refs = p.ref ? [p.ref] : [...new Set([opts.defaultRef, 'master'])];
-            const r = await opts.exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', p.url, target]);
+            const refs = p.ref ? [p.ref] : [...new Set([options.defaultRef, 'master'])];
+            const r = await exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', p.url, target]);
             if (r.code !== 0)
-                throw new validate_ContractError(`plugins.${p.name}`, `cannot clone ${p.url}: ${r.stderr.trim()}`);
+                throw new validate_ContractError(p.key, `cannot clone ${p.url}: ${r.stderr.trim()}`);
             let fetched = false;
             let why = '';
             for (const ref of refs) {
-                const f = await opts.exec('git', [...GIT, 'fetch', '--quiet', 'origin', ref], { cwd: target });
+                const f = await exec('git', [...GIT, 'fetch', '--quiet', 'origin', ref], { cwd: target });
                 if (f.code === 0) {
                     fetched = true;
                     break;
@@ -32480,20 +32513,45 @@ async function fetchPlugins(plugins, options) {
             }
             if (!fetched) {
                 (0,external_node_fs_namespaceObject.rmSync)(target, { recursive: true, force: true });
-                throw new validate_ContractError(`plugins.${p.name}`, `${p.url} has none of the refs ${refs.join(', ')}: ${why}`);
+                throw new validate_ContractError(p.key, `${p.url} has none of the refs ${refs.join(', ')}: ${why}`);
             }
-            await run(opts.exec, 'git', [...GIT, 'checkout', '--quiet', 'FETCH_HEAD'], target);
+            await run(exec, 'git', [...GIT, 'checkout', '--quiet', 'FETCH_HEAD'], target);
             cloned = true;
         }
-        const sha = (await run(opts.exec, 'git', [...GIT, 'rev-parse', 'HEAD'], target)).trim();
-        out.push({ name: p.name, dest: target, sha, cloned });
+        const sha = (await run(exec, 'git', [...GIT, 'rev-parse', 'HEAD'], target)).trim();
+        out.push({ name: p.dir, dest: target, sha, cloned });
     }
     return out;
+}
+/**
+ * Clones the plugins devstack's fetch_plugins would clone: their devstack/settings must be on disk
+ * to order the enable_plugin lines, and devstack then finds the directories and leaves them.
+ */
+function fetchPlugins(plugins, options) {
+    return fetchRepos(plugins.map((p) => ({
+        dir: p.name,
+        url: p.url,
+        ...(p.ref ? { ref: p.ref } : {}),
+        key: `plugins.${p.name}`,
+    })), options);
+}
+/** Clones the required projects into $DEST, as Zuul prepares required-projects for the gate. */
+function fetchRequiredProjects(projects, options) {
+    return fetchRepos(projects.map((p) => ({
+        dir: p.shortName,
+        url: p.url,
+        ...(p.ref ? { ref: p.ref } : {}),
+        key: `required_projects.${p.name}`,
+    })), options);
+}
+/** TEMPEST_PLUGINS directories that are not in $DEST: devstack's pip install of them would fail. */
+function missingTempestPlugins(job, dest) {
+    return job.tempestPlugins.map((p) => p.split('/').pop()).filter((p) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dest, p)));
 }
 /** Required projects (and projects under test and plugins) missing from $DEST: devstack would clone these. */
 function missingProjects(job, dest) {
     const names = [
-        ...job.requiredProjects,
+        ...job.requiredProjects.map((p) => p.name),
         ...job.projects.map((p) => p.name),
         ...job.plugins.map((p) => p.name),
     ];
@@ -33009,10 +33067,17 @@ async function setupDevstack(s, state) {
             for (const w of p.warnings)
                 warning(w);
         }
-        const pluginRef = choice.series && !state.devstack.ref.endsWith('-eol') ? state.devstack.ref : 'master';
+        // Repositories without a ref follow devstack: the same branch (or eol tag) where they have it, else master.
+        const pluginRef = state.devstack.ref;
         state.plugins = await step('fetch plugins', () => fetchPlugins(job.plugins, { dest: s.dest, defaultRef: pluginRef, exec: nodeExec }));
         for (const p of state.plugins)
             info(`plugin ${p.name}: ${p.sha}${p.cloned ? ' (cloned)' : ' (in place)'}`);
+        const required = await step('fetch required projects', () => fetchRequiredProjects(job.requiredProjects, { dest: s.dest, defaultRef: pluginRef, exec: nodeExec }));
+        for (const p of required.filter((r) => r.cloned))
+            info(`required project ${p.name}: ${p.sha} (cloned)`);
+        for (const t of missingTempestPlugins(job, s.dest)) {
+            warning(`tempest plugin ${t} is not in ${s.dest}; add it to required_projects or TEMPEST_PLUGINS fails`);
+        }
     }
     finally {
         endGroup();
@@ -33152,7 +33217,7 @@ async function main_run() {
             etcNames: [
                 ...(state.job?.projects.map((p) => p.shortName) ?? []),
                 ...(state.job?.plugins.map((p) => p.name) ?? []),
-                ...(state.job?.requiredProjects.map((p) => p.split('/').pop()) ?? []),
+                ...(state.job?.requiredProjects.map((p) => p.shortName) ?? []),
             ],
         });
         const collected = await collectLogs(items, settings.logDir, state.secrets);

@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
       etcNames: [
         ...(state.job?.projects.map((p) => p.shortName) ?? []),
         ...(state.job?.plugins.map((p) => p.name) ?? []),
-        ...(state.job?.requiredProjects.map((p) => p.split('/').pop()!) ?? []),
+        ...(state.job?.requiredProjects.map((p) => p.shortName) ?? []),
       ],
     })
     const collected = await collectLogs(items, settings.logDir, state.secrets)

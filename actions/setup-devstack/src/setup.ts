@@ -7,6 +7,8 @@ import {
   cloneDevstack,
   devstackRefFor,
   fetchPlugins,
+  fetchRequiredProjects,
+  missingTempestPlugins,
   missingProjects,
   nodeExec,
   parseJobYaml,
@@ -96,12 +98,23 @@ export async function setupDevstack(s: Settings, state: SetupState): Promise<voi
       core.info(`${p.name}: ${p.sha} -> ${p.dest} (branch ${p.branch})`)
       for (const w of p.warnings) core.warning(w)
     }
-    const pluginRef = choice.series && !state.devstack.ref.endsWith('-eol') ? state.devstack.ref : 'master'
+    // Repositories without a ref follow devstack: the same branch (or eol tag) where they have it, else master.
+    const pluginRef = state.devstack.ref
     state.plugins = await step('fetch plugins', () =>
       fetchPlugins(job.plugins, { dest: s.dest, defaultRef: pluginRef, exec: nodeExec }),
     )
     for (const p of state.plugins)
       core.info(`plugin ${p.name}: ${p.sha}${p.cloned ? ' (cloned)' : ' (in place)'}`)
+    const required = await step('fetch required projects', () =>
+      fetchRequiredProjects(job.requiredProjects, { dest: s.dest, defaultRef: pluginRef, exec: nodeExec }),
+    )
+    for (const p of required.filter((r) => r.cloned))
+      core.info(`required project ${p.name}: ${p.sha} (cloned)`)
+    for (const t of missingTempestPlugins(job, s.dest)) {
+      core.warning(
+        `tempest plugin ${t} is not in ${s.dest}; add it to required_projects or TEMPEST_PLUGINS fails`,
+      )
+    }
   } finally {
     core.endGroup()
   }

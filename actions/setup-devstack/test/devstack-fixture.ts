@@ -70,6 +70,8 @@ export function scratch(): {
       'define_plugin baremetal-tempest-plugin\nplugin_requires baremetal-tempest-plugin ironic\n',
     'devstack/plugin.sh': '# plugin\n',
   })
+  // A required project that is neither under test nor a plugin: the action clones it, as Zuul would.
+  repo(join(root, 'remotes', 'virtualbmc'), { 'setup.cfg': '[metadata]\nname = virtualbmc\n' })
   const workspace = join(root, 'workspace')
   const project = join(workspace, 'ironic')
   const projectSha = repo(project, {
@@ -109,7 +111,10 @@ export function jobYaml(pluginRemote: string, extra: Record<string, string> = {}
     '  ironic: https://opendev.org/openstack/ironic',
     'projects:',
     '  openstack/ironic: ironic',
-    'required_projects: [openstack/ironic, openstack/baremetal-tempest-plugin]',
+    'required_projects:',
+    '  - openstack/ironic',
+    '  - openstack/baremetal-tempest-plugin',
+    `  - {name: openstack/virtualbmc, url: "file://${dirname(pluginRemote)}/virtualbmc"}`,
     'tempest_plugins: [baremetal-tempest-plugin]',
     'local_conf:',
     '  test-config:',

@@ -98,10 +98,12 @@ describe('setup-devstack', () => {
     expect(git(join(s.dest, 'ironic'), 'rev-parse', 'HEAD')).toBe(s.projectSha)
     expect(git(join(s.dest, 'ironic'), 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('stable/2024.1')
     expect(existsSync(join(s.dest, 'baremetal-tempest-plugin', 'devstack', 'settings'))).toBe(true)
+    expect(readFileSync(join(s.dest, 'virtualbmc', 'setup.cfg'), 'utf8')).toContain('virtualbmc')
 
     const conf = readFileSync(join(s.dest, 'devstack', 'local.conf'), 'utf8')
     expect(conf).toContain(`DEST="${s.dest}"\n`)
     expect(conf).toContain('ERROR_ON_CLONE="True"\n')
+    expect(conf).toContain('LIBS_FROM_GIT="ironic,baremetal-tempest-plugin,virtualbmc"\n')
     expect(conf).toContain(`TEMPEST_PLUGINS="${s.dest}/baremetal-tempest-plugin"\n`)
     // The tempest plugin requires ironic: a real topological order, not the alphabetical one.
     expect(conf).toMatch(

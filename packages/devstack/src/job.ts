@@ -21,8 +21,20 @@ export interface DevstackJob {
   tempestPlugins: string[]
   /** Projects under test: checkouts that devstack must use instead of cloning. */
   projects: ProjectSpec[]
-  /** Everything devstack needs in $DEST; when all are there, cloning is turned off. */
-  requiredProjects: string[]
+  /**
+   * Everything devstack needs in $DEST (Zuul's required-projects): setup-devstack clones the ones
+   * that are not projects under test, and when all are there, devstack's cloning is turned off.
+   */
+  requiredProjects: RequiredProject[]
+}
+
+export interface RequiredProject {
+  name: string
+  shortName: string
+  /** Default: devstack's GIT_BASE (https://opendev.org) + /<name>.git, as stackrc builds *_REPO. */
+  url: string
+  /** Default: the target branch where the project has it, else master (branchless projects). */
+  ref?: string
 }
 
 export interface MetaSection {
@@ -91,8 +103,13 @@ export function parseJob(doc: unknown, source = 'job'): DevstackJob {
     services: parseServices(o.services, `${source}.services`),
     tempestPlugins: nameList(o.tempest_plugins, `${source}.tempest_plugins`),
     projects: parseProjects(o.projects, `${source}.projects`),
-    requiredProjects: nameList(o.required_projects, `${source}.required_projects`),
+    requiredProjects: [],
   }
+  job.requiredProjects = parseRequired(
+    o.required_projects,
+    `${source}.required_projects`,
+    job.localrc.GIT_BASE,
+  )
   if (o.name !== undefined) job.name = asString(o.name, `${source}.name`)
   if (o.description !== undefined) job.description = asString(o.description, `${source}.description`)
   crossCheck(job, source)
@@ -262,6 +279,36 @@ function parseProjects(value: unknown, path: string): ProjectSpec[] {
     if (clash) throw new ContractError(p, `would share $DEST/${short} with ${clash.name}`)
     out.push({ name, shortName: short, path: dir })
   }
+  return out
+}
+
+function parseRequired(value: unknown, path: string, gitBase = 'https://opendev.org'): RequiredProject[] {
+  if (value === undefined || value === null) return []
+  const out: RequiredProject[] = []
+  asArray(value, path).forEach((entry, i) => {
+    const p = `${path}[${i}]`
+    let project: RequiredProject
+    if (typeof entry === 'string') {
+      project = {
+        name: entry,
+        shortName: shortName(entry),
+        url: `${gitBase.replace(/\/+$/, '')}/${entry}.git`,
+      }
+    } else {
+      const o = asObject(entry, p)
+      unknownKeys(o, ['name', 'url', 'ref'], p)
+      const name = asString(o.name, `${p}.name`)
+      project = { name, shortName: shortName(name), url: checkUrl(asString(o.url, `${p}.url`), `${p}.url`) }
+      if (o.ref !== undefined) project.ref = checkWord(asString(o.ref, `${p}.ref`), `${p}.ref`)
+    }
+    if (!NAME_RE.test(project.name))
+      throw new ContractError(p, `not a project name: ${describe(project.name)}`)
+    checkWord(project.url, p)
+    if (out.some((x) => x.shortName === project.shortName)) {
+      throw new ContractError(p, `'${project.shortName}' is listed twice`)
+    }
+    out.push(project)
+  })
   return out
 }
 

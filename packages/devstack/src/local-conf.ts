@@ -87,7 +87,7 @@ export function buildLocalConf(job: DevstackJob, options: RenderOptions = {}): L
 
   if (vars.LIBS_FROM_GIT === undefined) {
     const libs: string[] = []
-    for (const name of [...job.requiredProjects, ...job.projects.map((p) => p.name)]) {
+    for (const name of [...job.requiredProjects.map((p) => p.name), ...job.projects.map((p) => p.name)]) {
       const short = name.split('/').pop()!
       if (!libs.includes(short)) libs.push(short)
     }

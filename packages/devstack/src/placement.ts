@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { ContractError } from '@stackci/model'
 import { ciGitExec, GIT } from './ci-git.js'
 import { run, type Exec } from './exec.js'
-import type { DevstackJob, PluginSpec, ProjectSpec } from './job.js'
+import type { DevstackJob, PluginSpec, ProjectSpec, RequiredProject } from './job.js'
 
 export interface PlacedProject {
   name: string
@@ -71,7 +71,7 @@ async function placeOne(
   return { name: p.name, shortName: p.shortName, source, dest: target, sha, branch, warnings }
 }
 
-export interface FetchedPlugin {
+export interface FetchedRepo {
   name: string
   dest: string
   sha: string
@@ -79,30 +79,38 @@ export interface FetchedPlugin {
   cloned: boolean
 }
 
+interface RepoToFetch {
+  /** Directory under $DEST. */
+  dir: string
+  url: string
+  ref?: string
+  /** The job key to name in errors. */
+  key: string
+}
+
 /**
- * Clones each plugin that is not in $DEST yet, at its ref, the way devstack's fetch_plugins would:
- * the plugin's devstack/settings must be on disk to order the enable_plugin lines, and devstack
- * then finds the directory and does not clone it again.
+ * Clones each repository that is not in $DEST yet, at its ref, or else at the branch matching
+ * devstack's (`defaultRef`) where the repository has it, else master: branchless repositories
+ * (tempest plugins) have only master. Existing directories are left as they are, as devstack's
+ * git_clone leaves them.
  */
-export async function fetchPlugins(
-  plugins: PluginSpec[],
+async function fetchRepos(
+  repos: RepoToFetch[],
   options: { dest: string; defaultRef: string; exec: Exec },
-): Promise<FetchedPlugin[]> {
-  const opts = { ...options, exec: ciGitExec(options.exec) }
-  const out: FetchedPlugin[] = []
-  for (const p of plugins) {
-    const target = join(opts.dest, p.name)
+): Promise<FetchedRepo[]> {
+  const exec = ciGitExec(options.exec)
+  const out: FetchedRepo[] = []
+  for (const p of repos) {
+    const target = join(options.dest, p.dir)
     let cloned = false
     if (!existsSync(target)) {
-      // Without a ref, the plugin's branch matching devstack's, else master (devstack's default).
-      const refs = p.ref ? [p.ref] : [...new Set([opts.defaultRef, 'master'])]
-      const r = await opts.exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', p.url, target])
-      if (r.code !== 0)
-        throw new ContractError(`plugins.${p.name}`, `cannot clone ${p.url}: ${r.stderr.trim()}`)
+      const refs = p.ref ? [p.ref] : [...new Set([options.defaultRef, 'master'])]
+      const r = await exec('git', [...GIT, 'clone', '--quiet', '--no-checkout', p.url, target])
+      if (r.code !== 0) throw new ContractError(p.key, `cannot clone ${p.url}: ${r.stderr.trim()}`)
       let fetched = false
       let why = ''
       for (const ref of refs) {
-        const f = await opts.exec('git', [...GIT, 'fetch', '--quiet', 'origin', ref], { cwd: target })
+        const f = await exec('git', [...GIT, 'fetch', '--quiet', 'origin', ref], { cwd: target })
         if (f.code === 0) {
           fetched = true
           break
@@ -111,24 +119,61 @@ export async function fetchPlugins(
       }
       if (!fetched) {
         rmSync(target, { recursive: true, force: true })
-        throw new ContractError(
-          `plugins.${p.name}`,
-          `${p.url} has none of the refs ${refs.join(', ')}: ${why}`,
-        )
+        throw new ContractError(p.key, `${p.url} has none of the refs ${refs.join(', ')}: ${why}`)
       }
-      await run(opts.exec, 'git', [...GIT, 'checkout', '--quiet', 'FETCH_HEAD'], target)
+      await run(exec, 'git', [...GIT, 'checkout', '--quiet', 'FETCH_HEAD'], target)
       cloned = true
     }
-    const sha = (await run(opts.exec, 'git', [...GIT, 'rev-parse', 'HEAD'], target)).trim()
-    out.push({ name: p.name, dest: target, sha, cloned })
+    const sha = (await run(exec, 'git', [...GIT, 'rev-parse', 'HEAD'], target)).trim()
+    out.push({ name: p.dir, dest: target, sha, cloned })
   }
   return out
+}
+
+/**
+ * Clones the plugins devstack's fetch_plugins would clone: their devstack/settings must be on disk
+ * to order the enable_plugin lines, and devstack then finds the directories and leaves them.
+ */
+export function fetchPlugins(
+  plugins: PluginSpec[],
+  options: { dest: string; defaultRef: string; exec: Exec },
+): Promise<FetchedRepo[]> {
+  return fetchRepos(
+    plugins.map((p) => ({
+      dir: p.name,
+      url: p.url,
+      ...(p.ref ? { ref: p.ref } : {}),
+      key: `plugins.${p.name}`,
+    })),
+    options,
+  )
+}
+
+/** Clones the required projects into $DEST, as Zuul prepares required-projects for the gate. */
+export function fetchRequiredProjects(
+  projects: RequiredProject[],
+  options: { dest: string; defaultRef: string; exec: Exec },
+): Promise<FetchedRepo[]> {
+  return fetchRepos(
+    projects.map((p) => ({
+      dir: p.shortName,
+      url: p.url,
+      ...(p.ref ? { ref: p.ref } : {}),
+      key: `required_projects.${p.name}`,
+    })),
+    options,
+  )
+}
+
+/** TEMPEST_PLUGINS directories that are not in $DEST: devstack's pip install of them would fail. */
+export function missingTempestPlugins(job: DevstackJob, dest: string): string[] {
+  return job.tempestPlugins.map((p) => p.split('/').pop()!).filter((p) => !existsSync(join(dest, p)))
 }
 
 /** Required projects (and projects under test and plugins) missing from $DEST: devstack would clone these. */
 export function missingProjects(job: DevstackJob, dest: string): string[] {
   const names = [
-    ...job.requiredProjects,
+    ...job.requiredProjects.map((p) => p.name),
     ...job.projects.map((p) => p.name),
     ...job.plugins.map((p) => p.name),
   ]

@@ -51,11 +51,33 @@ local_conf:
       { name: 'openstack/ironic', shortName: 'ironic', path: './ironic' },
       { name: 'openstack/ironic-lib', shortName: 'ironic-lib', path: '/src/ironic-lib' },
     ])
+    expect(job.requiredProjects).toEqual([
+      { name: 'openstack/nova', shortName: 'nova', url: 'https://opendev.org/openstack/nova.git' },
+    ])
     expect(job.localConf).toEqual([
       {
         phase: 'post-config',
         file: '$IRONIC_CONF_FILE',
         sections: [{ name: 'DEFAULT', options: [['debug', 'True']] }],
+      },
+    ])
+  })
+
+  it('takes required projects as names (devstack’s GIT_BASE URL) or with their own URL and ref', () => {
+    const job = parseJob({
+      localrc: { ...PASSWORDS, GIT_BASE: 'https://mirror.example.org/' },
+      required_projects: [
+        'openstack/nova',
+        { name: 'x/vendor-driver', url: 'https://git.example.com/vendor-driver', ref: 'stable/2024.1' },
+      ],
+    })
+    expect(job.requiredProjects).toEqual([
+      { name: 'openstack/nova', shortName: 'nova', url: 'https://mirror.example.org/openstack/nova.git' },
+      {
+        name: 'x/vendor-driver',
+        shortName: 'vendor-driver',
+        url: 'https://git.example.com/vendor-driver',
+        ref: 'stable/2024.1',
       },
     ])
   })
@@ -136,6 +158,18 @@ local_conf:
       { localrc: PASSWORDS, tempest_plugins: ['x', 'x'] },
       'job.yaml.tempest_plugins',
       /twice/,
+    ],
+    [
+      'a required project twice',
+      { localrc: PASSWORDS, required_projects: ['openstack/nova', { name: 'other/nova', url: 'u' }] },
+      'job.yaml.required_projects[1]',
+      /'nova' is listed twice/,
+    ],
+    [
+      'an unknown key of a required project',
+      { localrc: PASSWORDS, required_projects: [{ name: 'a/b', url: 'u', branch: 'x' }] },
+      'job.yaml.required_projects[0].branch',
+      /unknown key/,
     ],
     [
       'a bad project name',

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 import {
   cloneDevstack,
   fetchPlugins,
+  fetchRequiredProjects,
+  missingTempestPlugins,
   missingProjects,
   nodeExec,
   parseJob,
@@ -207,6 +209,33 @@ describe('devstack and plugin checkouts', () => {
     ])
     expect(fetched[0]!.sha).toBe(stableSha)
     expect(fetched[1]!.sha).toBe(bSha) // no stable branch: master
+    // Required projects come the same way; a tempest plugin listed but not there is reported.
+    const tp = makeRepo(join(root, 'remotes', 'x-tempest-plugin'), { 'setup.cfg': '' })
+    const withRequired = parseJob({
+      localrc: PASSWORDS,
+      required_projects: [{ name: 'openstack/x-tempest-plugin', url: `file://${tp}` }, 'openstack/plugin-c'],
+      tempest_plugins: ['x-tempest-plugin', 'y-tempest-plugin'],
+    })
+    expect(missingTempestPlugins(withRequired, dest)).toEqual(['x-tempest-plugin', 'y-tempest-plugin'])
+    const req = await fetchRequiredProjects(withRequired.requiredProjects, {
+      dest,
+      defaultRef: 'stable/2024.1',
+      exec: nodeExec,
+    })
+    expect(req.map((r) => [r.name, r.cloned])).toEqual([
+      ['x-tempest-plugin', true],
+      ['plugin-c', false],
+    ])
+    expect(req[0]!.sha).toBe(git(tp, 'rev-parse', 'HEAD'))
+    expect(missingTempestPlugins(withRequired, dest)).toEqual(['y-tempest-plugin'])
+    const unreachable = parseJob({
+      localrc: PASSWORDS,
+      required_projects: [{ name: 'openstack/nowhere', url: `file://${root}/no-such-repo` }],
+    })
+    await expect(
+      fetchRequiredProjects(unreachable.requiredProjects, { dest, defaultRef: 'master', exec: nodeExec }),
+    ).rejects.toThrow(/required_projects.openstack\/nowhere: cannot clone/)
+
     const bad = parseJob({
       localrc: PASSWORDS,
       plugins: { 'plugin-d': { url: `file://${a}`, ref: 'no-such-ref' } },
