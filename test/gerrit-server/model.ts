@@ -520,18 +520,24 @@ export class GerritModel {
       applied[label] = value
     }
     const labelNames = Object.keys(applied)
-    if (labelNames.length > 0) {
-      if (change.status === 'ABANDONED') throw new GerritHttpError(409, 'change is closed')
-      if (change.status === 'MERGED') {
-        const disallowed = labelNames.filter((l) => !change.project.labels[l]!.allowPostSubmit)
-        if (disallowed.length > 0) {
-          throw new GerritHttpError(409, `Voting on labels disallowed after submit: ${disallowed.join(', ')}`)
-        }
+    // PostReviewOp.validatePostSubmitLabels: only votes that change something count on a closed
+    // change. Votes on outdated patch sets are allowed (Gerrit stores them on that patch set).
+    const previous = (l: string) =>
+      this.approvalsOf(change, ps.number).find((v) => v.account.id === account.id && v.label === l)?.value ??
+      0
+    const changed = labelNames.filter((l) => previous(l) !== applied[l])
+    if (changed.length > 0 && change.status === 'ABANDONED')
+      throw new GerritHttpError(409, 'change is closed')
+    if (changed.length > 0 && change.status === 'MERGED') {
+      const disallowed = changed.filter((l) => !change.project.labels[l]!.allowPostSubmit).sort()
+      if (disallowed.length > 0) {
+        throw new GerritHttpError(409, `Voting on labels disallowed after submit: ${disallowed.join(', ')}`)
       }
-      if (ps.number !== this.currentPatchSet(change).number) {
+      const reduced = changed.filter((l) => previous(l) > applied[l]!).sort()
+      if (reduced.length > 0) {
         throw new GerritHttpError(
           409,
-          `cannot vote on patch set ${ps.number}: it is not the current patch set`,
+          `Cannot reduce vote on labels for closed change: ${reduced.join(', ')}`,
         )
       }
     }

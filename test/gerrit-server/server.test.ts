@@ -198,7 +198,15 @@ describe('test Gerrit: Set Review status codes', () => {
     )
 
     const old = await server.addPatchSet(c.number)
-    expect((await review(id, c.revision, { labels: { Verified: 1 } })).status).toBe(409)
+    // Gerrit accepts votes on an outdated patch set and keeps them there.
+    expect((await review(id, c.revision, { labels: { Verified: 1 } })).status).toBe(200)
+    expect(server.vote(c.number, 'Verified', ci)).toBeUndefined()
+    expect(
+      server
+        .change(c.number)
+        .approvals.get(1)!
+        .map((a) => a.value),
+    ).toEqual([1])
     expect((await review(id, c.revision, { message: 'late report' })).status).toBe(200)
 
     server.abandon(c.number)
@@ -212,6 +220,12 @@ describe('test Gerrit: Set Review status codes', () => {
     const merged = await review(`${enc}~${m.number}`, 'current', { labels: { Verified: 1 } })
     expect(merged.status).toBe(409)
     expect(merged.text).toBe('Voting on labels disallowed after submit: Verified\n')
+    // A label that allows post-submit votes may go up, not down.
+    server.model.project(P).labels.Verified!.allowPostSubmit = true
+    expect((await review(`${enc}~${m.number}`, 'current', { labels: { Verified: 1 } })).status).toBe(200)
+    const reduced = await review(`${enc}~${m.number}`, 'current', { labels: { Verified: -1 } })
+    expect(reduced.status).toBe(409)
+    expect(reduced.text).toBe('Cannot reduce vote on labels for closed change: Verified\n')
   })
 })
 
