@@ -6,6 +6,7 @@ import {
   GerritInputError,
   GerritNetworkError,
   changeRouteId,
+  parseGerritTimestamp,
   retryAfter,
   type GerritClientOptions,
 } from '../src/index.js'
@@ -101,6 +102,10 @@ describe('GerritClient reads', () => {
     expect(retryAfter('12')).toBe(12)
     expect(retryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThanOrEqual(4)
     expect(retryAfter('soon')).toBeUndefined()
+    expect(parseGerritTimestamp('2026-11-21 20:00:00.123000000').toISOString()).toBe(
+      '2026-11-21T20:00:00.123Z',
+    )
+    expect(() => parseGerritTimestamp('2026-11-21T20:00:00Z')).toThrow(/not a Gerrit timestamp/)
   })
 })
 
