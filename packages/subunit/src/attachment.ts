@@ -20,23 +20,30 @@ export class Attachment {
     return this.size > this.headLen + this.tailLen
   }
 
-  append(bytes: Uint8Array): void {
+  /**
+   * Adds bytes. Without `copy` the attachment keeps views into the caller's buffer (the decoder's
+   * input chunk), which is cheap for the many attachments that are dropped when their test passes;
+   * `materialize()` must then run before that buffer is reused. Views are compacted after a while
+   * so one attachment cannot pin many input chunks.
+   */
+  append(bytes: Uint8Array, copy = true): void {
     this.size += bytes.length
+    const own = (b: Uint8Array) => (copy ? b.slice() : b)
     const headCap = this.cap >> 1
     if (this.headLen < headCap) {
       const take = Math.min(headCap - this.headLen, bytes.length)
-      this.head.push(bytes.slice(0, take))
+      this.head.push(own(bytes.subarray(0, take)))
       this.headLen += take
       bytes = bytes.subarray(take)
-      if (!bytes.length) return
+      if (!bytes.length) return this.compactIfFragmented()
     }
     const tailCap = this.cap - headCap
     if (bytes.length >= tailCap) {
-      this.tail = [bytes.slice(bytes.length - tailCap)]
+      this.tail = [own(bytes.subarray(bytes.length - tailCap))]
       this.tailLen = tailCap
-      return
+      return this.compactIfFragmented()
     }
-    this.tail.push(bytes.slice())
+    this.tail.push(own(bytes))
     this.tailLen += bytes.length
     while (this.tailLen > tailCap) {
       const first = this.tail[0]!
@@ -49,6 +56,17 @@ export class Attachment {
         this.tailLen -= excess
       }
     }
+    this.compactIfFragmented()
+  }
+
+  private compactIfFragmented(): void {
+    if (this.head.length + this.tail.length > 32) this.materialize()
+  }
+
+  /** Copies the kept bytes into buffers of its own, releasing any views into input chunks. */
+  materialize(): void {
+    if (this.head.length) this.head = [Buffer.concat(this.head)]
+    if (this.tail.length) this.tail = [Buffer.concat(this.tail)]
   }
 
   /** Drops everything but the last `keep` bytes (used when a run's retained budget is spent). */

@@ -17,7 +17,7 @@ export async function readSubunit(
 ): Promise<ParsedStream> {
   const results = new ResultCollector(options)
   const decoder = new SubunitDecoder(results.handle, options)
-  const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 20 }) : source
+  const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1 << 16 }) : source
   for await (const chunk of input as AsyncIterable<Uint8Array>) decoder.write(chunk)
   decoder.end()
   results.end()

@@ -136,7 +136,8 @@ export class ResultCollector {
         a = new Attachment(e.fileName, e.mimeType ?? 'application/octet-stream', this.cap)
         r.attachments.set(e.fileName, a)
       }
-      a.append(e.fileBytes)
+      // Views, not copies: most attachments belong to tests that pass and are dropped.
+      a.append(e.fileBytes, false)
     }
     if (e.tags !== undefined) r.tags = e.tags
     if (e.status !== undefined && e.status !== 'inprogress') {
@@ -164,6 +165,7 @@ export class ResultCollector {
     let attachments = [...r.attachments.values()]
     if (outcome === 'passed' && status !== 'xfail') attachments = []
     for (const a of attachments) {
+      a.materialize()
       if (this.retained + a.retainedBytes > this.budget) a.shrink(this.tailWhenFull)
       this.retained += a.retainedBytes
     }

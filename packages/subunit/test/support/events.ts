@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SubunitDecoder, type SubunitEvent } from '../../src/index.js'
 import { FIXTURES, PYTHON } from './reference.js'
@@ -70,13 +72,22 @@ export function ourEvents(stream: Uint8Array, chunkSize = stream.length || 1): P
   return events
 }
 
-/** python-subunit's events, or undefined when python-subunit itself crashes on the stream. */
-export function pythonEventsOrCrash(stream: Uint8Array): PlainEvent[] | undefined {
-  try {
-    return pythonEvents(stream)
-  } catch (e) {
-    const stderr = String((e as { stderr?: Buffer }).stderr ?? '')
-    if (/ValueError: read length must be non-negative|struct\.error/.test(stderr)) return undefined
-    throw e
-  }
+/**
+ * python-subunit's events for many streams in one python process; undefined for a stream on which
+ * python-subunit itself crashes (ValueError or struct.error from a corrupt length).
+ */
+export function pythonEventsMany(streams: Uint8Array[]): (PlainEvent[] | undefined)[] {
+  const dir = mkdtempSync(join(tmpdir(), 'stackci-streams-'))
+  const files = streams.map((s, i) => {
+    const f = join(dir, `${i}.subunit`)
+    writeFileSync(f, s)
+    return f
+  })
+  const out = execFileSync(PYTHON, [join(FIXTURES, 'dump_events.py'), ...files], { maxBuffer: 1 << 30 })
+  rmSync(dir, { recursive: true })
+  return out
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as PlainEvent[] | null) ?? undefined)
 }
