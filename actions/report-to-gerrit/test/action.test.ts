@@ -46,7 +46,7 @@ async function report(
       project: P,
       results: resultsFile(tempestSummary),
       footer: FOOTER,
-      'timeout-seconds': '0.5',
+      'timeout-seconds': '1.5',
       'retry-backoff-seconds': '0.05',
       ...inputs,
     },

@@ -22,7 +22,8 @@ function client(opts: Partial<GerritClientOptions> = {}): GerritClient {
     username: ci.username,
     password: ci.httpPassword,
     sleep: async (ms) => void sleeps.push(ms),
-    timeoutMs: 400,
+    // Long enough for a loaded machine, short enough for the "reply never comes" cases.
+    timeoutMs: 1000,
     ...opts,
   })
 }

@@ -54,7 +54,7 @@ beforeEach(async () => {
     url: server.url,
     username: ci.username,
     password: ci.httpPassword,
-    timeoutMs: 300,
+    timeoutMs: 1000,
     sleep: async () => undefined,
   })
 })
