@@ -32868,8 +32868,13 @@ function runStack(o) {
         });
         child.on('exit', (code, signal) => {
             clearTimeout(timer);
-            // Something stack.sh left in the background may hold the pipes open; read what is there, then stop.
-            setTimeout(() => {
+            // Read what is still in the pipes; something stack.sh left in the background may hold them
+            // open for good, so stop waiting after a moment.
+            const ended = Promise.all([child.stdout, child.stderr].map((s) => new Promise((res) => (s.readableEnded ? res() : s.once('end', res)))));
+            let capTimer;
+            const cap = new Promise((res) => (capTimer = setTimeout(res, 2_000)));
+            void Promise.race([ended, cap]).then(() => {
+                clearTimeout(capTimer);
                 if (killTimer) {
                     clearTimeout(killTimer);
                     killGroup('SIGKILL');
@@ -32884,7 +32889,7 @@ function runStack(o) {
                     signal,
                     durationMs: Date.now() - started,
                 });
-            }, 200);
+            });
         });
     });
 }

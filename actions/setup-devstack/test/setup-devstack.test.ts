@@ -62,8 +62,8 @@ function files(dir: string): string[] {
 async function setup(
   extra: Record<string, string> = {},
   inputs: Record<string, string> = {},
+  s = scratch(),
 ): Promise<{ run: ActionRun; s: ReturnType<typeof scratch>; logDir: string }> {
-  const s = scratch()
   writeFileSync(join(s.workspace, 'devstack-job.yaml'), jobYaml(s.pluginRemote, extra))
   const logDir = join(s.root, 'logs')
   const run = await runAction(actionDir('setup-devstack'), {
@@ -171,6 +171,24 @@ describe('setup-devstack', () => {
       .slice(0, injected)
       .findLast((l) => /^::(stop-commands::\S+|[0-9a-f-]{36}::)$/.test(l))
     expect(marker).toMatch(/^::stop-commands::/)
+  })
+
+  it('runs again on the same host: $DEST already belongs to the stack user, the change is placed afresh', async () => {
+    const first = await setup({}, { 'dry-run': 'true' })
+    expect(first.run.outputs.result).toBe('SUCCESS')
+    const { s } = first
+    const newSha = git(join(s.workspace, 'ironic'), 'commit', '-q', '--allow-empty', '-m', 'patch set 2')
+    expect(newSha).toBe('')
+    const second = await setup({}, { 'dry-run': 'true' }, s)
+    expect(liveErrors(second.run.stdout)).toEqual([])
+    expect(second.run.outputs.result).toBe('SUCCESS')
+    expect(git(join(s.dest, 'ironic'), 'rev-parse', 'HEAD')).toBe(
+      git(join(s.workspace, 'ironic'), 'rev-parse', 'HEAD'),
+    )
+    expect(second.run.log.join('\n')).toMatch(new RegExp(`stack user ${USER} \\(uid \\d+\\)(?! created)`))
+    expect(second.run.log).toContain(
+      `plugin baremetal-tempest-plugin: ${git(join(s.dest, 'baremetal-tempest-plugin'), 'rev-parse', 'HEAD')} (in place)`,
+    )
   })
 
   it('reports FAILURE when stack.sh fails, and still collects its logs', async () => {

@@ -81,8 +81,17 @@ export function runStack(o: RunStackOptions): Promise<StackRun> {
     })
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      // Something stack.sh left in the background may hold the pipes open; read what is there, then stop.
-      setTimeout(() => {
+      // Read what is still in the pipes; something stack.sh left in the background may hold them
+      // open for good, so stop waiting after a moment.
+      const ended = Promise.all(
+        [child.stdout, child.stderr].map(
+          (s) => new Promise<void>((res) => (s.readableEnded ? res() : s.once('end', res))),
+        ),
+      )
+      let capTimer: NodeJS.Timeout | undefined
+      const cap = new Promise<void>((res) => (capTimer = setTimeout(res, 2_000)))
+      void Promise.race([ended, cap]).then(() => {
+        clearTimeout(capTimer)
         if (killTimer) {
           clearTimeout(killTimer)
           killGroup('SIGKILL')
@@ -96,7 +105,7 @@ export function runStack(o: RunStackOptions): Promise<StackRun> {
           signal,
           durationMs: Date.now() - started,
         })
-      }, 200)
+      })
     })
   })
 }

@@ -9,6 +9,7 @@ import {
   devstackLogList,
   exportJournal,
   nodeExec,
+  phaseTitle,
   scrub,
   txtName,
   type Exec,
@@ -157,5 +158,27 @@ describe('log collection', () => {
       written: false,
       note: 'journalctl is not installed: no journal collected',
     })
+  })
+})
+
+describe('devstack phases in stack.sh output', () => {
+  it('takes the title from the xtrace of an echo_summary call, as devstack prints it', () => {
+    // PS4 of stack.sh: '+ $(short_source):   ', the source padded to 40 columns.
+    expect(
+      phaseTitle(
+        "+ ./stack.sh:main:800                      :   echo_summary 'Installing package prerequisites'",
+      ),
+    ).toBe('Installing package prerequisites')
+    expect(phaseTitle('+ lib/nova:start_nova:1203               :   echo_summary "Starting Nova"')).toBe(
+      'Starting Nova',
+    )
+    expect(phaseTitle('2026-11-21 23:15:00.123 | + ./stack.sh:main:1300 :   echo_summary Configuring')).toBe(
+      'Configuring',
+    )
+    // The echo inside echo_summary, and ordinary lines, start no group.
+    expect(
+      phaseTitle('+ functions-common:echo_summary:472 :   echo -e Installing package prerequisites'),
+    ).toBeUndefined()
+    expect(phaseTitle('Installing package prerequisites')).toBeUndefined()
   })
 })
