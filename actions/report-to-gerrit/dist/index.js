@@ -32478,8 +32478,10 @@ function renderSummary(o, ctx) {
         rows.push(['submit', 'merged']);
     if (o.submitError)
         rows.push(['submit', `failed: ${o.submitError.message}`]);
-    if (o.timeToReportSeconds !== undefined)
-        rows.push(['time to report', formatSeconds(o.timeToReportSeconds)]);
+    if (o.timeToReportSeconds !== undefined) {
+        const late = o.timeToReportSeconds > ctx.slaHours * 3600 ? ` (past the ${ctx.slaHours} h SLA)` : '';
+        rows.push(['time to report', `${formatSeconds(o.timeToReportSeconds)}${late}`]);
+    }
     const table = [
         '| | |',
         '|---|---|',
@@ -32578,6 +32580,7 @@ async function run() {
         }
         await summary
             .addRaw(renderSummary(outcome, {
+            slaHours: s.slaHours,
             project: s.project,
             change: s.change,
             dryRun: s.dryRun,

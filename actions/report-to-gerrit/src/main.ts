@@ -92,6 +92,7 @@ export async function run(): Promise<void> {
     await core.summary
       .addRaw(
         renderSummary(outcome, {
+          slaHours: s.slaHours,
           project: s.project,
           change: s.change,
           dryRun: s.dryRun,

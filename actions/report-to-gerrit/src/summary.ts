@@ -13,7 +13,7 @@ function formatSeconds(total: number): string {
 /** Markdown for the job summary: what happened, why, and the message itself. */
 export function renderSummary(
   o: ReportOutcome,
-  ctx: { project: string; change: number; dryRun: boolean; gerritUrl?: string },
+  ctx: { project: string; change: number; dryRun: boolean; slaHours: number; gerritUrl?: string },
 ): string {
   const vote = Object.entries(o.decision.labels)
     .map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
@@ -38,7 +38,10 @@ export function renderSummary(
   ]
   if (o.submitted) rows.push(['submit', 'merged'])
   if (o.submitError) rows.push(['submit', `failed: ${o.submitError.message}`])
-  if (o.timeToReportSeconds !== undefined) rows.push(['time to report', formatSeconds(o.timeToReportSeconds)])
+  if (o.timeToReportSeconds !== undefined) {
+    const late = o.timeToReportSeconds > ctx.slaHours * 3600 ? ` (past the ${ctx.slaHours} h SLA)` : ''
+    rows.push(['time to report', `${formatSeconds(o.timeToReportSeconds)}${late}`])
+  }
   const table = [
     '| | |',
     '|---|---|',

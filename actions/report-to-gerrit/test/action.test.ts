@@ -110,6 +110,7 @@ describe('report-to-gerrit', () => {
       expect.stringMatching(/^reported 5\.0 h after patch set 1 was uploaded, past the 4 h SLA/),
     ])
     expect(first.outputs.vote).toBe('0')
+    expect(first.summary).toMatch(/\| time to report \| 5 h 0 min \(past the 4 h SLA\) \|/)
     const again = await report({ change: c.number, revision: c.revision, 'sla-hours': 6 }, { runId: 77 })
     expect(again.outputs.posted).toBe('false')
     expect(again.warnings).toEqual([])
