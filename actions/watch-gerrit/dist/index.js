@@ -34118,12 +34118,14 @@ class GerritClient {
     }
     /** One call with up to maxAttempts attempts; 400, 401, 403, 404, 409 and other 4xx end it at once. */
     async request(method, path, body, opts = {}) {
-        const shownPath = `/${this.auth ? 'a/' : ''}${path.split('?')[0]}`;
+        // What errors and logs show: the URL's path (prefix included), no host, query or credentials.
+        const shownPath = new URL(this.url(path)).pathname;
         let lastError;
         for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
             if (attempt > 1 && lastError?.outcomeUnknown && opts.alreadyApplied) {
-                if (await opts.alreadyApplied())
+                if (await this.check(opts.alreadyApplied, method, shownPath, lastError)) {
                     return { recovered: true, attempts: attempt - 1 };
+                }
             }
             try {
                 const value = await this.attempt(method, path, shownPath, body);
@@ -34148,10 +34150,24 @@ class GerritClient {
             }
         }
         // The last attempt's outcome may still be unknown: one last look saves a false failure.
-        if (lastError?.outcomeUnknown && opts.alreadyApplied && (await opts.alreadyApplied())) {
+        if (lastError?.outcomeUnknown &&
+            opts.alreadyApplied &&
+            (await this.check(opts.alreadyApplied, method, shownPath, lastError))) {
             return { recovered: true, attempts: lastError.attempts };
         }
         throw lastError;
+    }
+    /** Runs an "was it applied?" check; if the check fails too, the outcome stays unknown and says so. */
+    async check(alreadyApplied, method, shownPath, lastError) {
+        try {
+            return await alreadyApplied();
+        }
+        catch (e) {
+            const err = new errors_GerritError(`${method} ${shownPath}: attempt ${lastError.attempts} may or may not have been applied ` +
+                `(${lastError.message}), and checking failed: ${e.message}`, { retryable: true, outcomeUnknown: true, cause: e });
+            err.attempts = lastError.attempts;
+            throw err;
+        }
     }
     async attempt(method, path, shownPath, body) {
         const headers = { Accept: 'application/json' };
@@ -35490,6 +35506,7 @@ async function prepareChange(input, git = defaultGit) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/index.ts
+
 
 
 

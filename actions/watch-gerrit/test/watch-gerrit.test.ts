@@ -191,6 +191,41 @@ describe('watch-gerrit against the Gerrit and GitHub test servers', () => {
     expect((await poll()).outputs.dispatched).toBe('1')
   })
 
+  it('gate: dispatches an approved change once per approval', async () => {
+    addWorkflow(
+      gh.state,
+      REPO,
+      'ironic-gate.yml',
+      CALLER.replace(/format\('check /, "format('gate ").replace('name: ironic-check', 'name: ironic-gate'),
+    )
+    const c = await gerrit.createChange({ project: 'openstack/ironic', files: { 'ironic/a.py': '1\n' } })
+    const gate = { pipeline: 'gate', workflow: 'ironic-gate.yml' }
+    expect(decisions((await poll(gate)).outputs)[c.number]!.reason).toBe(
+      'not approved for merge (needs Code-Review +2 and Workflow +1)',
+    )
+    gerrit.approve(c.number)
+    const approved = await poll(gate)
+    expect(approved.outputs.dispatched).toBe('1')
+    expect(titles()).toEqual([`gate openstack/ironic ${c.number},1`])
+    // Our gate report after the approval settles it; a check report would not.
+    completeRun(gh.state, REPO, runs()[0]!.id, 'success')
+    gerrit.addMessage(c.number, {
+      author: 'acme-ci',
+      message: 'Build succeeded (check pipeline).',
+      date: later(30),
+    })
+    expect((await poll(gate)).outputs.dispatched).toBe('0')
+    expect(decisions((await poll(gate)).outputs)[c.number]!.reason).toMatch(/already ran since \(success\)/)
+    gerrit.addMessage(c.number, {
+      author: 'acme-ci',
+      message: 'Build succeeded (gate pipeline).',
+      date: later(60),
+    })
+    expect(decisions((await poll(gate)).outputs)[c.number]!.reason).toMatch(
+      /^gate already reported on patch set 1 at .*, after the approval$/,
+    )
+  })
+
   it('dry-run decides without dispatching, and names a bad input', async () => {
     await gerrit.createChange({ project: 'openstack/ironic', files: { 'ironic/a.py': '1\n' } })
     const dry = await poll({ 'dry-run': 'true' })
