@@ -33199,11 +33199,13 @@ async function reusePublished(s) {
         core/* warning */.$e(`tool cache copy of ${image.version} has sha256 ${sha256}, expected ${image.manifest.sha256}: downloading again`);
     }
     if (!dir) {
-        const { mkdtemp } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
-        const empty = await mkdtemp((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || s.outputDir, 'stackci-empty-'));
+        const { mkdtemp, rm } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
+        const { tmpdir } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8161, 23));
+        const empty = await mkdtemp((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || tmpdir(), 'stackci-empty-'));
         // The entry is made first and the image downloaded into it: no second multi-GB copy. The
         // image file only gets its name once verified, and every use verifies it again.
         dir = await tc.cacheDir(empty, tool, cacheVersion);
+        await rm(empty, { recursive: true, force: true });
     }
     core/* info */.pq(`downloading ${image.imageUrl} into the tool cache`);
     const started = Date.now();
@@ -33416,6 +33418,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 

@@ -61,11 +61,13 @@ export async function reusePublished(s: Settings): Promise<Reused> {
     )
   }
   if (!dir) {
-    const { mkdtemp } = await import('node:fs/promises')
-    const empty = await mkdtemp(join(process.env.RUNNER_TEMP || s.outputDir, 'stackci-empty-'))
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const empty = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'stackci-empty-'))
     // The entry is made first and the image downloaded into it: no second multi-GB copy. The
     // image file only gets its name once verified, and every use verifies it again.
     dir = await tc.cacheDir(empty, tool, cacheVersion)
+    await rm(empty, { recursive: true, force: true })
   }
   core.info(`downloading ${image.imageUrl} into the tool cache`)
   const started = Date.now()
