@@ -2,7 +2,7 @@ import { GerritHttpError, type Account, type Change, type GerritModel } from './
 
 /**
  * A parser and matcher for the part of Gerrit's search language (user-search.txt) that CI tools
- * use: status/is, project(s), branch, change, owner, topic, after/before, age, limit; AND (implicit),
+ * use: status/is, project(s), branch, change, owner, topic, after/before, age, label, limit; AND (implicit),
  * OR, NOT / '-', parentheses, quoted and {braced} values, ^regex values for project and branch.
  */
 
@@ -146,6 +146,35 @@ export function parseQuery(q: string, model: GerritModel, caller: Account | unde
       case 'age': {
         const ms = parseAge(value)
         return (c) => model.now().getTime() - c.updated.getTime() >= ms
+      }
+      case 'label': {
+        // label:NAME(=|>=|<=|>|<)VALUE[,user=ACCOUNT|,ACCOUNT], on the current patch set's votes.
+        const m = /^([\w-]+)(>=|<=|=|>|<)([+-]?\d+)(?:,(?:user=)?(.+))?$/.exec(value)
+        if (!m) throw new GerritHttpError(400, `Unsupported label query: ${value}`)
+        const [, name, cmp, v, who] = m
+        const want = Number(v)
+        const test = (x: number) =>
+          cmp === '='
+            ? x === want
+            : cmp === '>='
+              ? x >= want
+              : cmp === '<='
+                ? x <= want
+                : cmp === '>'
+                  ? x > want
+                  : x < want
+        let account: Account | undefined
+        if (who === 'self') {
+          if (!caller) throw new GerritHttpError(400, "'user=self' requires authentication")
+          account = caller
+        } else if (who) {
+          account = model.accounts.find((a) => a.username === who || a.email === who || String(a.id) === who)
+          if (!account) throw new GerritHttpError(400, `Account '${who}' not found`)
+        }
+        return (c) =>
+          model
+            .approvalsOf(c, model.currentPatchSet(c).number)
+            .some((a) => a.label === name && (!account || a.account.id === account.id) && test(a.value))
       }
       case 'limit': {
         if (!/^\d+$/.test(value)) throw new GerritHttpError(400, `Invalid limit: ${value}`)

@@ -82,7 +82,7 @@ describe('test Gerrit: REST basics', () => {
     const a = await server.createChange({ project: P, files: { 'ironic/a.py': 'a = 1\n' } })
     const b = await server.createChange({ project: P, branch: 'stable/2025.1' })
     await server.createProject({ name: 'openstack/nova' })
-    await server.createChange({ project: 'openstack/nova' })
+    const nova = await server.createChange({ project: 'openstack/nova' })
     server.abandon(b.number)
     const q = async (query: string, opts = '') =>
       (await call(`/a/changes/?q=${encodeURIComponent(query)}${opts}`, { as: ci })).json() as Record<
@@ -107,6 +107,14 @@ describe('test Gerrit: REST basics', () => {
     expect((full!.messages as unknown[]).length).toBe(1)
     expect(full!.permitted_labels).toEqual({ Verified: ['-1', ' 0', '+1'] })
     expect(Object.keys(full!.labels as object)).toEqual(['Code-Review', 'Verified', 'Workflow'])
+    server.setLabels(a.number, { Verified: -1 }, { account: ci })
+    expect((await q('label:Verified=-1')).map((c) => c._number)).toEqual([a.number])
+    expect((await q('label:Verified<0,user=acme-ci')).map((c) => c._number)).toEqual([a.number])
+    expect((await q('label:Verified=-1,user=core')).length).toBe(0)
+    // What this CI has not voted on yet.
+    expect((await q('status:open -label:Verified>=-1,user=self')).map((c) => c._number)).toEqual([
+      nova.number,
+    ])
     expect((await call('/a/changes/?q=status:open&o=BOGUS', { as: ci })).status).toBe(400)
     expect((await call('/a/changes/?q=frobnicate:1', { as: ci })).status).toBe(400)
   })
