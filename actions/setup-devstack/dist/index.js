@@ -32809,6 +32809,14 @@ async function lookupUser(name, switchUser, exec) {
 
 ;// CONCATENATED MODULE: ../../packages/devstack/src/run-stack.ts
 
+/** The variables of an environment that stackci passes to stack.sh: those named STACKCI_*. */
+function stackciEnv(env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (/^STACKCI_[A-Z0-9_]+$/.test(k) && v !== undefined)
+            out[k] = v;
+    return out;
+}
 /**
  * Runs ./stack.sh as the stack user in a process group of its own, so a timeout stops everything
  * it started (its output filters, a hung pip) and not just the shell. The environment is built
@@ -32816,6 +32824,7 @@ async function lookupUser(name, switchUser, exec) {
  */
 function runStack(o) {
     const env = {
+        ...o.passEnv,
         HOME: o.user.home,
         USER: o.user.name,
         LOGNAME: o.user.name,
@@ -33126,6 +33135,7 @@ async function setupDevstack(s, state) {
             user: prepared.user,
             timeoutMs: s.timeoutMs,
             onLine: (l) => out.line(l),
+            passEnv: stackciEnv(process.env),
         }));
         state.stack = { result: r.result, exitCode: r.exitCode, durationMs: r.durationMs };
     }

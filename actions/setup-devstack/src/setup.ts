@@ -19,6 +19,7 @@ import {
   runStack,
   scanPluginSettings,
   shouldErrorOnClone,
+  stackciEnv,
   unscrubbable,
   type DevstackJob,
   type LocalConf,
@@ -167,6 +168,7 @@ export async function setupDevstack(s: Settings, state: SetupState): Promise<voi
         user: prepared.user,
         timeoutMs: s.timeoutMs,
         onLine: (l) => out.line(l),
+        passEnv: stackciEnv(process.env),
       }),
     )
     state.stack = { result: r.result, exitCode: r.exitCode, durationMs: r.durationMs }

@@ -63,11 +63,13 @@ async function setup(
   extra: Record<string, string> = {},
   inputs: Record<string, string> = {},
   s = scratch(),
+  env: Record<string, string> = {},
 ): Promise<{ run: ActionRun; s: ReturnType<typeof scratch>; logDir: string }> {
   writeFileSync(join(s.workspace, 'devstack-job.yaml'), jobYaml(s.pluginRemote, extra))
   const logDir = join(s.root, 'logs')
   const run = await runAction(actionDir('setup-devstack'), {
     dirs: { root: s.root, workspace: s.workspace },
+    env,
     inputs: {
       config: 'devstack-job.yaml',
       branch: 'stable/2024.1',
@@ -131,7 +133,12 @@ describe('setup-devstack', () => {
   })
 
   it('runs stack.sh as the stack user, folds its phases into groups, and collects scrubbed logs', async () => {
-    const { run, s, logDir } = await setup()
+    const { run, s, logDir } = await setup(
+      { ASTARA_DEV_APPLIANCE_URL: 'file://$STACKCI_APPLIANCE_IMAGE' },
+      {},
+      scratch(),
+      { STACKCI_APPLIANCE_IMAGE: '/runner/temp/appliance.qcow2', GITHUB_TOKEN: 'ghs_runnertoken123' },
+    )
     expect(liveErrors(run.stdout)).toEqual([])
     expect(run.outputs.result).toBe('SUCCESS')
     expect(run.groups).toEqual(
@@ -145,6 +152,9 @@ describe('setup-devstack', () => {
     expect(run.log).toContain(USER)
     expect(run.log).toContain(`checkout ${s.dest}/ironic: ${s.projectSha}`)
     expect(run.log).toContain('plugins: ironic,baremetal-tempest-plugin')
+    // What earlier steps produced reaches devstack; the runner's token does not.
+    expect(run.log).toContain('appliance image: file:///runner/temp/appliance.qcow2')
+    expect(run.log).toContain('runner token: not passed')
     const collected = files(logDir).map((f) => f.slice(logDir.length + 1))
     expect(collected).toEqual(
       expect.arrayContaining([

@@ -14,6 +14,18 @@ export interface RunStackOptions {
   killGraceMs?: number
   /** PATH for stack.sh; the runner's environment (tokens, inputs) is not passed on. */
   path?: string
+  /**
+   * Variables passed through to stack.sh, so localrc can use what earlier steps produced
+   * (`$STACKCI_APPLIANCE_IMAGE`): the caller chooses them, nothing else of its environment goes.
+   */
+  passEnv?: Record<string, string>
+}
+
+/** The variables of an environment that stackci passes to stack.sh: those named STACKCI_*. */
+export function stackciEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (/^STACKCI_[A-Z0-9_]+$/.test(k) && v !== undefined) out[k] = v
+  return out
 }
 
 export interface StackRun {
@@ -30,6 +42,7 @@ export interface StackRun {
  */
 export function runStack(o: RunStackOptions): Promise<StackRun> {
   const env: NodeJS.ProcessEnv = {
+    ...o.passEnv,
     HOME: o.user.home,
     USER: o.user.name,
     LOGNAME: o.user.name,

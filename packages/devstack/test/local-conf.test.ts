@@ -226,9 +226,13 @@ describe('the example jobs', () => {
     expect(conf.localrc.at(-1)).toBe('enable_plugin astara https://opendev.org/openstack/astara')
     expect(text).toContain('LIBS_FROM_GIT="astara,astara-appliance,astara-neutron"\n')
     expect(text).toContain('[[post-config|$NEUTRON_CONF]]\n[DEFAULT]\ndebug = True\n')
-    const vars = expectBashAgrees(conf, { DEST: '/opt/stack', TOP_DIR: '/opt/stack/devstack' })
-    expect(vars.get('BUILD_ASTARA_APPLIANCE_IMAGE')).toBe('True')
-    expect(vars.get('ASTARA_APPLIANCE_DIR')).toBe('/opt/stack/astara-appliance')
+    const vars = expectBashAgrees(conf, {
+      DEST: '/opt/stack',
+      TOP_DIR: '/opt/stack/devstack',
+      STACKCI_APPLIANCE_IMAGE: '/runner/_temp/astara_appliance.qcow2',
+    })
+    expect(vars.get('BUILD_ASTARA_APPLIANCE_IMAGE')).toBe('False')
+    expect(vars.get('ASTARA_DEV_APPLIANCE_URL')).toBe('file:///runner/_temp/astara_appliance.qcow2')
     expect(vars.get('ASTARA_DEV_APPLIANCE_FILE')).toBe('/opt/stack/devstack/files/astara.qcow2')
     expect(conf.warnings).toEqual([])
   })
