@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGerritServer, type GerritTestServer } from '../../../test/gerrit-server/index.js'
+import { startGitHubServer } from '../../../test/github-server/index.js'
+import { actionsRoutes, addWorkflow } from '../../../test/github-server/routes/actions.js'
 import type { CommandContext } from '../src/command.js'
 import { main } from '../src/main.js'
 
@@ -63,6 +65,44 @@ describe('stackci gerrit pending', () => {
     expect(await main([...args, '--json'], j.ctx)).toBe(0)
     const decisions = JSON.parse(j.out()) as { change: number; action: string }[]
     expect(decisions.find((x) => x.change === c.number)?.action).toBe('dispatch')
+  })
+
+  it('takes the runs of the workflow into account with --github-repo', async () => {
+    const gh = await startGitHubServer({ repos: ['acme/ci'], routes: [actionsRoutes] })
+    try {
+      addWorkflow(
+        gh.state,
+        'acme/ci',
+        'check.yml',
+        "name: c\nrun-name: ${{ format('check {0} {1},{2}', inputs.p, inputs.c, inputs.s) }}\non:\n  workflow_dispatch:\n    inputs: {p: {type: string}, c: {type: string}, s: {type: string}}\njobs: {}\n",
+      )
+      const c = await gerrit.createChange({ project: 'openstack/ironic', files: { 'ironic/c.py': '1\n' } })
+      const res = await fetch(`${gh.urls.api}/repos/acme/ci/actions/workflows/check.yml/dispatches`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-token' },
+        body: JSON.stringify({ ref: 'main', inputs: { p: 'openstack/ironic', c: String(c.number), s: '1' } }),
+      })
+      expect(res.status).toBe(204)
+      const args = [
+        'gerrit',
+        'pending',
+        '--gerrit-url',
+        gerrit.url,
+        '--project',
+        'openstack/ironic',
+        '--ci-account',
+        'acme-ci',
+      ]
+      const gh1 = ['--github-repo', 'acme/ci', '--workflow', 'check.yml', '--github-api-url', gh.urls.api]
+      const t = context({ GITHUB_TOKEN: 'test-token' })
+      expect(await main([...args, ...gh1], t.ctx)).toBe(0)
+      expect(t.out()).toMatch(new RegExp(`skip      ${c.number},1 .*already running: run \\d+ \\(queued\\)`))
+      const u = context()
+      expect(await main([...args, ...gh1], u.ctx)).toBe(2)
+      expect(u.err()).toMatch(/--github-repo needs a token in GITHUB_TOKEN/)
+    } finally {
+      await gh.close()
+    }
   })
 
   it('fails with the reason when Gerrit cannot be read, and names bad options', async () => {
