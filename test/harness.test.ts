@@ -74,4 +74,9 @@ describe('command parsers', () => {
     })
     expect(p.log).toEqual(['hello'])
   })
+  it('read commands between ::stop-commands:: and its token as plain log', () => {
+    const p = parseStdout('::stop-commands::tok1\n::error::forged\n::tok1::\n::warning::real')
+    expect(p.annotations).toEqual([{ level: 'warning', message: 'real', properties: {} }])
+    expect(p.log).toEqual(['::error::forged'])
+  })
 })

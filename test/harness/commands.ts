@@ -37,8 +37,20 @@ const COMMAND_RE = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/
 
 export function parseStdout(stdout: string): StdoutCommands {
   const out: StdoutCommands = { annotations: [], masks: [], groups: [], debug: [], log: [] }
+  // ::stop-commands::TOKEN makes the runner read everything as log until ::TOKEN:: (what an action
+  // does around output of code under test, so that it cannot forge annotations or outputs).
+  let stoppedUntil: string | undefined
   for (const line of stdout.split(/\r?\n/)) {
+    if (stoppedUntil !== undefined) {
+      if (line === stoppedUntil) stoppedUntil = undefined
+      else if (line !== '') out.log.push(line)
+      continue
+    }
     const m = COMMAND_RE.exec(line)
+    if (m?.[1] === 'stop-commands') {
+      stoppedUntil = `::${m[3]}::`
+      continue
+    }
     if (!m) {
       if (line !== '') out.log.push(line)
       continue
