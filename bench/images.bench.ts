@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { GitHubReleasesBackend, fetchImage, sha256File } from '../packages/images/src/index.js'
 
+// What node + tsx + these modules take before any byte moves, to tell the baseline from the streams.
+const baselineMb = (process.resourceUsage().maxRSS * 1024) / 1e6
 const MIB = Number(process.env.STACKCI_BENCH_MIB ?? 2048)
 const size = MIB * 1024 * 1024
 const dir = mkdtempSync(join(tmpdir(), 'stackci-images-bench-'))
@@ -93,7 +95,7 @@ try {
     `download   (resolve, stream, hash while writing, verify): ${download.toFixed(2)} s  ${mbps(download)}  = ${((ref / download) * 100).toFixed(0)} % of reference (target ≥ 70 %)`,
   )
   console.log(
-    `peak RSS   this process: ${rssMb.toFixed(0)} MB (target ≤ 150 MB); test server process: ${serverHwm ? (Number(serverHwm) / 1e3).toFixed(0) : '?'} MB`,
+    `peak RSS   this process: ${rssMb.toFixed(0)} MB (target ≤ 150 MB; ${baselineMb.toFixed(0)} MB of it is node + tsx + modules before any byte moves); test server process: ${serverHwm ? (Number(serverHwm) / 1e3).toFixed(0) : '?'} MB`,
   )
 } finally {
   server.kill('SIGTERM')

@@ -26,8 +26,11 @@ export class HashingStream extends Transform {
   }
 }
 
-/** 1 MiB reads: fewer syscalls and hash updates than the 64 KiB default, still bounded memory. */
-export const READ_CHUNK = 1 << 20
+/**
+ * 256 KiB reads: fewer syscalls and hash updates than the 64 KiB default; 1 MiB reads measured
+ * 25 MB more peak RSS over a 2 GiB publish + download for no throughput gain (bench/images.bench.ts).
+ */
+export const READ_CHUNK = 256 << 10
 
 export async function sha256File(path: string): Promise<{ sha256: string; size: number }> {
   const h = new HashingStream()
