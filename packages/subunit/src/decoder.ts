@@ -41,6 +41,7 @@ export class SubunitDecoder {
   private need = 1
   private ended = false
   private readonly utf8 = new Utf8Tracker()
+  private readonly reader = new FieldReader()
   private readonly nonSubunitName: string
   private readonly nonSubunitChunk: number
   /** Bytes consumed so far: where the next packet starts, for error messages and tests. */
@@ -231,54 +232,50 @@ export class SubunitDecoder {
     // Offsets in python-subunit's messages are relative to its body buffer, which starts at the
     // flags for 1- and 2-byte lengths and after the 5 header bytes for 3-byte lengths.
     const base = lenBytes === 3 ? 6 : 1
-    const body = packet.subarray(base, packet.length - 4)
-    let pos = lenBytes === 3 ? 0 : 2 + lenBytes
+    const r = this.reader
+    r.body = packet
+    r.base = base
+    r.end = packet.length - 4
+    r.pos = base + (lenBytes === 3 ? 0 : 2 + lenBytes)
     let timestamp: number | undefined
     if (flags & FLAG_TIMESTAMP) {
-      if (pos + 4 > body.length) throw new ParseError(`Timestamp at offset ${pos} extends past end of packet`)
+      const at = r.pos
+      if (at + 4 > r.end) throw new ParseError(`Timestamp at offset ${at - base} extends past end of packet`)
       const seconds =
-        ((body[pos]! << 24) | (body[pos + 1]! << 16) | (body[pos + 2]! << 8) | body[pos + 3]!) >>> 0
-      const [nanos, used] = varint(body, pos + 4)
-      pos += 4 + used
+        ((packet[at]! << 24) | (packet[at + 1]! << 16) | (packet[at + 2]! << 8) | packet[at + 3]!) >>> 0
+      r.pos += 4
+      const nanos = r.varint()
       // timedelta(microseconds=ns/1000) rounds half to even.
       timestamp = seconds * 1e6 + roundHalfEven(nanos / 1000)
     }
-    let testId: string | undefined
-    if (flags & FLAG_TEST_ID) [testId, pos] = utf8String(body, pos)
+    const testId = flags & FLAG_TEST_ID ? r.string() : undefined
     let tags: string[] | undefined
     if (flags & FLAG_TAGS) {
-      const [count, used] = varint(body, pos)
-      pos += used
-      const set = new Set<string>()
+      const count = r.varint()
+      tags = []
       for (let i = 0; i < count; i++) {
-        let tag: string
-        ;[tag, pos] = utf8String(body, pos)
-        set.add(tag)
+        const tag = r.string()
+        if (!tags.includes(tag)) tags.push(tag)
       }
-      tags = [...set]
     }
-    let mimeType: string | undefined
-    if (flags & FLAG_MIME_TYPE) [mimeType, pos] = utf8String(body, pos)
+    const mimeType = flags & FLAG_MIME_TYPE ? r.string() : undefined
     let fileName: string | undefined
     let fileBytes: Uint8Array | undefined
     if (flags & FLAG_FILE_CONTENT) {
-      ;[fileName, pos] = utf8String(body, pos)
-      const [len, used] = varint(body, pos)
-      pos += used
-      const available = Math.max(0, Math.min(len, body.length - pos))
+      fileName = r.string()
+      const len = r.varint()
+      const available = Math.max(0, Math.min(len, r.end - r.pos))
       if (available !== len)
         throw new ParseError(
           `File content extends past end of packet: claimed ${len} bytes, ${available} available`,
         )
-      fileBytes = body.subarray(pos, pos + len)
-      pos += len
+      fileBytes = packet.subarray(r.pos, r.pos + len)
+      r.pos += len
     }
-    let routeCode: string | undefined
-    if (flags & FLAG_ROUTE_CODE) [routeCode, pos] = utf8String(body, pos)
-    const status = STATUSES[flags & 0x7]
+    const routeCode = flags & FLAG_ROUTE_CODE ? r.string() : undefined
     this.sink({
       testId,
-      status,
+      status: STATUSES[flags & 0x7],
       tags,
       runnable: (flags & FLAG_RUNNABLE) !== 0,
       mimeType,
@@ -320,33 +317,71 @@ function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1
 }
 
-function varint(buf: Uint8Array, pos: number): [number, number] {
-  if (pos >= buf.length) throw new ParseError(`Number at offset ${pos} extends past end of packet`)
-  const b0 = buf[pos]!
-  const size = (b0 >> 6) + 1
-  if (pos + size > buf.length) throw new ParseError(`Number at offset ${pos} extends past end of packet`)
-  let v = b0 & 0x3f
-  for (let i = 1; i < size; i++) v = v * 256 + buf[pos + i]!
-  return [v, size]
-}
+const CACHE_SIZE = 64
 
-function utf8String(body: Uint8Array, at: number): [string, number] {
-  const [length, used] = varint(body, at)
-  const pos = at + used
-  const available = Math.max(0, Math.min(length, body.length - pos))
-  if (available !== length)
-    throw new ParseError(
-      `UTF8 string at offset ${pos - 2} extends past end of packet: claimed ${length} bytes, ${available} available`,
-    )
-  const bytes = body.subarray(pos, pos + length)
-  if (bytes.includes(0)) throw new ParseError(`UTF8 string at offset ${pos - 2} contains NUL byte`)
-  const s = decodePacketString(bytes)
-  if (s === 'invalid') throw new ParseError(`UTF8 string at offset ${pos - 2} is not UTF8`)
-  if (typeof s !== 'string')
-    throw new ParseError(
-      `Invalid (partially decodable) string at offset ${pos - 2}, ${s.undecoded} undecoded bytes`,
-    )
-  return [s, pos + length]
+/**
+ * Reads the fields of one packet. Test ids, tags, MIME types and file names repeat from packet to
+ * packet, so decoded strings are cached by their bytes: decoding and allocating them again is most
+ * of the decoder's garbage on a large stream.
+ */
+class FieldReader {
+  body: Uint8Array = new Uint8Array()
+  base = 0
+  end = 0
+  pos = 0
+  private readonly cacheBytes: (Uint8Array | undefined)[] = new Array(CACHE_SIZE)
+  private readonly cacheStrings: string[] = new Array(CACHE_SIZE)
+
+  varint(): number {
+    const b = this.body
+    const at = this.pos
+    if (at >= this.end) throw new ParseError(`Number at offset ${at - this.base} extends past end of packet`)
+    const b0 = b[at]!
+    const size = (b0 >> 6) + 1
+    if (at + size > this.end)
+      throw new ParseError(`Number at offset ${at - this.base} extends past end of packet`)
+    let v = b0 & 0x3f
+    for (let i = 1; i < size; i++) v = v * 256 + b[at + i]!
+    this.pos = at + size
+    return v
+  }
+
+  string(): string {
+    const length = this.varint()
+    const b = this.body
+    const start = this.pos
+    const offset = start - this.base - 2
+    const available = Math.max(0, Math.min(length, this.end - start))
+    if (available !== length)
+      throw new ParseError(
+        `UTF8 string at offset ${offset} extends past end of packet: claimed ${length} bytes, ${available} available`,
+      )
+    const stop = start + length
+    this.pos = stop
+    const slot = length === 0 ? 0 : (length * 31 + b[start]! * 7 + b[stop - 1]!) & (CACHE_SIZE - 1)
+    const cached = this.cacheBytes[slot]
+    if (cached && cached.length === length) {
+      let same = true
+      for (let i = 0; i < length; i++) {
+        if (cached[i] !== b[start + i]) {
+          same = false
+          break
+        }
+      }
+      if (same) return this.cacheStrings[slot]!
+    }
+    const bytes = b.subarray(start, stop)
+    if (bytes.includes(0)) throw new ParseError(`UTF8 string at offset ${offset} contains NUL byte`)
+    const s = decodePacketString(bytes)
+    if (s === 'invalid') throw new ParseError(`UTF8 string at offset ${offset} is not UTF8`)
+    if (typeof s !== 'string')
+      throw new ParseError(
+        `Invalid (partially decodable) string at offset ${offset}, ${s.undecoded} undecoded bytes`,
+      )
+    this.cacheBytes[slot] = bytes.slice()
+    this.cacheStrings[slot] = s
+    return s
+  }
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {

@@ -29,7 +29,26 @@ export interface TestResult {
   end?: number
   tags: string[]
   attachments: Attachment[]
-  parts: TestIdParts
+  /** Class, method and tempest attributes of the id (computed when asked: most tests never are). */
+  readonly parts: TestIdParts
+}
+
+class FinishedTest implements TestResult {
+  routeCode?: string
+  start?: number
+  end?: number
+  constructor(
+    readonly id: string,
+    readonly outcome: Outcome,
+    readonly status: FinalStatus,
+    readonly unfinished: boolean,
+    public tags: string[],
+    public attachments: Attachment[],
+  ) {}
+
+  get parts(): TestIdParts {
+    return parseTestId(this.id)
+  }
 }
 
 export interface ResultCounts {
@@ -162,8 +181,11 @@ export class ResultCollector {
     const status: FinalStatus =
       r.status === undefined || r.status === 'exists' ? 'unknown' : (r.status as FinalStatus)
     const outcome = outcomeOf(status)
+    // Keep only what a report shows: nothing for a pass, the reason for a skip, everything for a
+    // failure or an expected failure. On a tempest stream this is most of the memory saved.
     let attachments = [...r.attachments.values()]
     if (outcome === 'passed' && status !== 'xfail') attachments = []
+    else if (outcome === 'skipped') attachments = attachments.filter((a) => a.name === 'reason')
     for (const a of attachments) {
       a.materialize()
       if (this.retained + a.retainedBytes > this.budget) a.shrink(this.tailWhenFull)
@@ -175,15 +197,8 @@ export class ResultCollector {
       if (this.firstTimestamp === undefined || t < this.firstTimestamp) this.firstTimestamp = t
       this.lastTimestamp = t
     }
-    const test: TestResult = {
-      id: r.id,
-      outcome,
-      status,
-      unfinished: status === 'inprogress' || status === 'unknown',
-      tags: r.tags,
-      attachments,
-      parts: parseTestId(r.id),
-    }
+    const unfinished = status === 'inprogress' || status === 'unknown'
+    const test = new FinishedTest(r.id, outcome, status, unfinished, r.tags, attachments)
     if (r.routeCode !== undefined) test.routeCode = r.routeCode
     if (r.start !== undefined) test.start = r.start
     if (r.end !== undefined) test.end = r.end
@@ -191,7 +206,11 @@ export class ResultCollector {
     this.options.onTest?.(test)
   }
 
+  private countsCache: ResultCounts | undefined
+
+  /** Totals; computed once after end() (every renderer asks). */
   counts(): ResultCounts {
+    if (this.ended && this.countsCache) return this.countsCache
     const c: ResultCounts = {
       total: 0,
       passed: 0,
@@ -208,6 +227,7 @@ export class ResultCollector {
       if (t.status === 'uxsuccess') c.unexpectedSuccesses++
       if (t.unfinished) c.unfinished++
     }
+    if (this.ended) this.countsCache = c
     return c
   }
 }

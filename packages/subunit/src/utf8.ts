@@ -82,6 +82,8 @@ export function decodePacketString(bytes: Uint8Array): string | { undecoded: num
   }
 }
 
+const latin1Decoder = new TextDecoder('latin1')
+
 function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
+  return latin1Decoder.decode(bytes)
 }

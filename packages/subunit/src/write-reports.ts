@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { JobResult } from '@stackci/model'
@@ -22,20 +22,20 @@ export interface Reports {
   markdown: string
 }
 
-/** Writes a file through a stream, chunk by chunk, so a large report never sits in one string. */
-export async function writeChunked(
-  path: string,
-  produce: (write: (chunk: string) => void) => void,
-): Promise<void> {
+/**
+ * Writes a file chunk by chunk with synchronous writes: nothing queues in memory, so a large
+ * report never sits in one string or in a stream's buffer.
+ */
+export function writeChunked(path: string, produce: (write: (chunk: string) => void) => void): void {
   mkdirSync(dirname(path), { recursive: true })
-  const out = createWriteStream(path)
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('error', reject)
-    out.on('finish', resolve)
-  })
-  produce((chunk) => out.write(chunk))
-  out.end()
-  await done
+  const fd = openSync(path, 'w')
+  try {
+    produce((chunk) => {
+      if (chunk) writeSync(fd, chunk)
+    })
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /**
@@ -51,9 +51,8 @@ export async function writeReports(
   const parsed = await readSubunit(source, options.collector)
   const { results } = parsed
   const jobResult = toJobResult(results, job)
-  if (paths.junit) await writeChunked(paths.junit, (w) => writeJUnit(results, w, { suiteName: job.name }))
-  if (paths.html)
-    await writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }))
+  if (paths.junit) writeChunked(paths.junit, (w) => writeJUnit(results, w, { suiteName: job.name }))
+  if (paths.html) writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }))
   if (paths.json) {
     mkdirSync(dirname(paths.json), { recursive: true })
     writeFileSync(paths.json, JSON.stringify(jobResult, null, 2) + '\n')

@@ -1,0 +1,146 @@
+/**
+ * pnpm bench: subunit v2 → JUnit + JSON, ours against python-subunit's subunit2junitxml, on a
+ * stream of more than 100 MB written by python-subunit's own encoder (tempest-like ids, 2 %
+ * failures with tracebacks, 8 % skips, pythonlogging on every test). Both run as child processes
+ * in the same run, measured the same way (wall time, CPU time and peak RSS from wait4), and must
+ * report the same numbers of tests and failures.
+ *
+ * Ours is the committed run-tempest-subset bundle (dist/index.js, what a runner executes), given
+ * the stream as `subunit-file`: it also copies the stream into output-dir and writes
+ * testr_results.html and the Markdown summary, work subunit2junitxml does not do.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const PYTHON = '/usr/bin/python3'
+const MIN_BYTES = 100 * 1024 * 1024
+const TARGET_RATIO = 10
+const TARGET_RSS_MB = 150
+
+function streamFile(): string {
+  // Generated once and cached: python needs a while to write 100 MB and the content is fixed (seeded).
+  const dir = join(tmpdir(), 'stackci-bench')
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, 'tempest-105MB.subunit')
+  if (existsSync(file) && statSync(file).size >= MIN_BYTES) return file
+  console.log('generating a 105 MB tempest-like stream with python-subunit (cached in ' + dir + ') ...')
+  const tmp = `${file}.${process.pid}.tmp`
+  execFileSync('sh', [
+    '-c',
+    `"$0" "$1" tempest 105 > "$2"`,
+    PYTHON,
+    join(root, 'packages/subunit/test/fixtures/make_stream.py'),
+    tmp,
+  ])
+  renameSync(tmp, file)
+  return file
+}
+
+interface Measure {
+  wall: number
+  cpu: number
+  rssMB: number
+  status: number
+}
+
+// wait4 gives the peak RSS of exactly the child (not of this tsx process or of other children).
+const MEASURE_PY = `
+import json, os, subprocess, sys, time
+stdin = open(sys.argv[1], 'rb') if sys.argv[1] != '-' else subprocess.DEVNULL
+t = time.monotonic()
+p = subprocess.Popen(sys.argv[2:], stdin=stdin, stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+print(json.dumps({'wall': time.monotonic() - t, 'cpu': ru.ru_utime + ru.ru_stime,
+                  'rssMB': ru.ru_maxrss / 1024, 'status': os.waitstatus_to_exitcode(status)}))
+`
+
+function measure(stdin: string, argv: string[], env?: NodeJS.ProcessEnv): Measure {
+  const r = spawnSync(PYTHON, ['-c', MEASURE_PY, stdin, ...argv], {
+    env: env ?? process.env,
+    encoding: 'utf8',
+  })
+  if (r.status !== 0) throw new Error(`measuring ${argv.join(' ')} failed: ${r.stderr}`)
+  return JSON.parse(r.stdout) as Measure
+}
+
+function reference(stream: string, out: string): Measure {
+  // --no-passthrough: otherwise non-subunit bytes land in the XML (reference section 3.1).
+  const m = measure(stream, ['/usr/bin/subunit2junitxml', '--no-passthrough', '-o', out])
+  if (m.status !== 0 && m.status !== 1) throw new Error(`subunit2junitxml exited ${m.status}`)
+  return m
+}
+
+function ours(stream: string, work: string): Measure {
+  const outputDir = join(work, 'ours')
+  const files = { GITHUB_OUTPUT: join(work, 'output'), GITHUB_STEP_SUMMARY: join(work, 'summary') }
+  for (const f of Object.values(files)) writeFileSync(f, '')
+  const env = {
+    PATH: process.env.PATH,
+    ...files,
+    GITHUB_WORKSPACE: work,
+    RUNNER_TEMP: work,
+    'INPUT_SUBUNIT-FILE': stream,
+    'INPUT_OUTPUT-DIR': outputDir,
+    'INPUT_JOB-NAME': 'bench',
+    'INPUT_FAIL-ON-FAILURE': 'false',
+    INPUT_VOTING: 'true',
+  }
+  const m = measure('-', [process.execPath, join(root, 'actions/run-tempest-subset/dist/index.js')], env)
+  if (m.status !== 0) throw new Error(`run-tempest-subset exited ${m.status}`)
+  return m
+}
+
+const stream = streamFile()
+const size = statSync(stream).size
+const work = mkdtempSync(join(tmpdir(), 'stackci-bench-run-'))
+const refXml = join(work, 'reference.xml')
+const runs = { ref: [] as Measure[], ours: [] as Measure[] }
+// Interleaved, twice each: the machine is shared, so neither tool gets the quiet moment alone.
+for (let i = 0; i < 2; i++) {
+  runs.ours.push(ours(stream, work))
+  runs.ref.push(reference(stream, refXml))
+}
+const best = (ms: Measure[], k: 'wall' | 'cpu') => Math.min(...ms.map((m) => m[k]))
+const peak = (ms: Measure[]) => Math.max(...ms.map((m) => m.rssMB))
+
+const suite = /<testsuite ([^>]*)>/.exec(readFileSync(refXml, 'utf8'))![1]!
+const attr = (n: string) => Number(new RegExp(`${n}="([^"]*)"`).exec(suite)![1])
+const job = JSON.parse(readFileSync(join(work, 'ours/job-result.json'), 'utf8')) as {
+  tests: { total: number; failed: number }
+}
+const same = job.tests.total === attr('tests') && job.tests.failed === attr('failures')
+rmSync(work, { recursive: true, force: true })
+
+const wallRatio = best(runs.ref, 'wall') / best(runs.ours, 'wall')
+const cpuRatio = best(runs.ref, 'cpu') / best(runs.ours, 'cpu')
+const f = (n: number) => n.toFixed(2)
+console.log(
+  `stream: ${(size / 1e6).toFixed(1)} MB, ${attr('tests')} tests, ${attr('failures')} failures (python-subunit encoder)`,
+)
+console.log(
+  `subunit2junitxml:   wall ${f(best(runs.ref, 'wall'))} s, cpu ${f(best(runs.ref, 'cpu'))} s, peak RSS ${peak(runs.ref).toFixed(1)} MB`,
+)
+console.log(
+  `run-tempest-subset: wall ${f(best(runs.ours, 'wall'))} s, cpu ${f(best(runs.ours, 'cpu'))} s, peak RSS ${peak(runs.ours).toFixed(1)} MB`,
+)
+console.log(
+  `ratio (subunit2junitxml / ours): wall ${f(wallRatio)}x, cpu ${f(cpuRatio)}x (target ≥ ${TARGET_RATIO}x)`,
+)
+console.log(`peak RSS ours: ${peak(runs.ours).toFixed(1)} MB (target ≤ ${TARGET_RSS_MB} MB)`)
+console.log(
+  `same totals as subunit2junitxml: ${same ? 'yes' : `NO (ours ${job.tests.total}/${job.tests.failed})`}`,
+)
+if (!same) process.exitCode = 1
