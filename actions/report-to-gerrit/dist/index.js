@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4263);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6487);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4263:
+/***/ 6487:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32339,42 +32339,123 @@ async function postReport(client, req) {
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
 
 
 
-/** A bad input; the message starts with the input's name. */
+/** A bad input: the message starts with the input's name, which is what a user must fix. */
 class InputError extends Error {
+    input;
     constructor(input, message) {
         super(`input '${input}': ${message}`);
+        this.input = input;
         this.name = 'InputError';
     }
 }
-function bool(name) {
-    const v = getInput(name).trim().toLowerCase();
+/** The input, trimmed; '' when not given (the runner sets declared defaults itself). */
+function textInput(name) {
+    return getInput(name).trim();
+}
+function requiredInput(name) {
+    const v = textInput(name);
+    if (!v)
+        throw new InputError(name, 'is required');
+    return v;
+}
+/**
+ * true/yes/1 or false/no/0 in any case; empty is false. Looser than core.getBooleanInput, whose
+ * TypeError does not name a fix, and which rejects the 'yes' that YAML users write.
+ */
+function boolInput(name) {
+    const v = textInput(name).toLowerCase();
     if (['true', 'yes', '1'].includes(v))
         return true;
     if (['false', 'no', '0', ''].includes(v))
         return false;
     throw new InputError(name, `expected true or false, got '${v}'`);
 }
-function positive(name, fallback, integer = false) {
-    const raw = getInput(name) || fallback;
+/** A number, or undefined when the input is empty. */
+function optionalNumberInput(name, rule = {}) {
+    const raw = textInput(name);
+    if (raw === '')
+        return undefined;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-        throw new InputError(name, `expected a positive ${integer ? 'integer' : 'number'}, got '${raw}'`);
+    const ok = Number.isFinite(n) &&
+        (!rule.integer || Number.isInteger(n)) &&
+        (rule.min === undefined || n >= rule.min) &&
+        (!rule.positive || n > 0);
+    if (!ok) {
+        const kind = rule.integer ? 'a whole number' : 'a number';
+        const bound = rule.positive ? ' > 0' : rule.min !== undefined ? ` ≥ ${rule.min}` : '';
+        throw new InputError(name, `expected ${kind}${bound}, got '${raw}'`);
     }
     return n;
 }
-const NOTIFY = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL'];
-/** Where the report links to: this run attempt (GitHub's run page). */
-function runUrlFromEnv(env) {
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+function numberInput(name, fallback, rule = {}) {
+    return optionalNumberInput(name, rule) ?? fallback;
+}
+/** Lines (or commas) of a list input; blank lines and `#` comments dropped. */
+function listInput(name) {
+    return textInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** A path made absolute against `base` (the workspace); undefined when the input is empty. */
+function pathInput(name, base) {
+    const raw = textInput(name);
+    if (!raw)
+        return undefined;
+    return isAbsolute(raw) ? raw : resolve(base, raw);
+}
+/** A path that must be an existing file. */
+function fileInput(name, base) {
+    const path = pathInput(name, base);
+    if (path !== undefined && !(existsSync(path) && statSync(path).isFile())) {
+        throw new InputError(name, `no such file: ${path}`);
+    }
+    return path;
+}
+/** Runs a parser of an input's value, turning its error into an InputError naming the input. */
+function parseInput(name, parse) {
+    try {
+        return parse(textInput(name));
+    }
+    catch (e) {
+        if (e instanceof InputError)
+            throw e;
+        // Package errors often start with the field's name already ("voting: ..."); say it once.
+        const message = e.message;
+        throw new InputError(name, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/run-url.ts
+/**
+ * This run attempt's page on GitHub: what a report links to and what makes it unique (a re-run is
+ * a new attempt and may report again; the same attempt never twice).
+ */
+function runUrlFromEnv(env = process.env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) {
-        throw new InputError('results', 'GITHUB_REPOSITORY and GITHUB_RUN_ID are not set: not running in a workflow run?');
+        throw new Error('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set: not running in a workflow run?');
     }
     return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`;
 }
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
+
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+/** A bad input; the message starts with the input's name. */
+const NOTIFY = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL'];
 function readInputs(env = process.env) {
     // Mask first, before anything can print it (and its Basic-auth form, in case a tool echoes headers).
     const password = getInput('password');
@@ -32384,7 +32465,7 @@ function readInputs(env = process.env) {
         if (username)
             core_setSecret(Buffer.from(`${username}:${password}`).toString('base64'));
     }
-    const dryRun = bool('dry-run');
+    const dryRun = boolInput('dry-run');
     const gerritUrl = getInput('gerrit-url').trim();
     if (!gerritUrl && !dryRun)
         throw new InputError('gerrit-url', 'is required unless dry-run is true');
@@ -32400,19 +32481,8 @@ function readInputs(env = process.env) {
         throw new InputError('revision', `expected a commit SHA or a patch set number, got '${revision}'`);
     }
     const pipeline = getInput('pipeline') || 'check';
-    try {
-        checkPipelineName(pipeline);
-    }
-    catch (e) {
-        throw new InputError('pipeline', e.message.replace(/^pipeline: /, ''));
-    }
-    let voting;
-    try {
-        voting = parseVotingMode(getInput('voting') || 'none');
-    }
-    catch (e) {
-        throw new InputError('voting', e.message.replace(/^voting: /, ''));
-    }
+    parseInput('pipeline', () => checkPipelineName(pipeline));
+    const voting = parseInput('voting', (v) => parseVotingMode(v || 'none'));
     const notifyRaw = getInput('notify').trim().toUpperCase();
     if (notifyRaw && !NOTIFY.includes(notifyRaw)) {
         throw new InputError('notify', `expected one of ${NOTIFY.join(', ')}, got '${notifyRaw}'`);
@@ -32431,14 +32501,14 @@ function readInputs(env = process.env) {
         results: (0,external_node_path_namespaceObject.isAbsolute)(results) ? results : (0,external_node_path_namespaceObject.resolve)(workspace, results),
         voting,
         label: getInput('label') || 'Verified',
-        submit: bool('submit'),
+        submit: boolInput('submit'),
         footer: footer || undefined,
         notify: (notifyRaw || undefined),
-        slaHours: positive('sla-hours', '4'),
+        slaHours: numberInput('sla-hours', 4, { positive: true }),
         dryRun,
-        timeoutMs: Math.round(positive('timeout-seconds', '30') * 1000),
-        backoffMs: Math.round(positive('retry-backoff-seconds', '2') * 1000),
-        runUrl: runUrlFromEnv(env),
+        timeoutMs: Math.round(numberInput('timeout-seconds', 30, { positive: true }) * 1000),
+        backoffMs: Math.round(numberInput('retry-backoff-seconds', 2, { positive: true }) * 1000),
+        runUrl: parseInput('results', () => runUrlFromEnv(env)),
     };
 }
 

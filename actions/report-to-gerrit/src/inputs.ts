@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import * as core from '@actions/core'
+import { InputError, boolInput as bool, numberInput, parseInput, runUrlFromEnv } from '@stackci/action-kit'
 import { checkPipelineName, parseVotingMode, type NotifyHandling, type VotingMode } from '@stackci/gerrit'
 
 export interface Settings {
@@ -26,42 +27,7 @@ export interface Settings {
 }
 
 /** A bad input; the message starts with the input's name. */
-export class InputError extends Error {
-  constructor(input: string, message: string) {
-    super(`input '${input}': ${message}`)
-    this.name = 'InputError'
-  }
-}
-
-function bool(name: string): boolean {
-  const v = core.getInput(name).trim().toLowerCase()
-  if (['true', 'yes', '1'].includes(v)) return true
-  if (['false', 'no', '0', ''].includes(v)) return false
-  throw new InputError(name, `expected true or false, got '${v}'`)
-}
-
-function positive(name: string, fallback: string, integer = false): number {
-  const raw = core.getInput(name) || fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new InputError(name, `expected a positive ${integer ? 'integer' : 'number'}, got '${raw}'`)
-  }
-  return n
-}
-
 const NOTIFY: NotifyHandling[] = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL']
-
-/** Where the report links to: this run attempt (GitHub's run page). */
-export function runUrlFromEnv(env: NodeJS.ProcessEnv): string {
-  const server = env.GITHUB_SERVER_URL || 'https://github.com'
-  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) {
-    throw new InputError(
-      'results',
-      'GITHUB_REPOSITORY and GITHUB_RUN_ID are not set: not running in a workflow run?',
-    )
-  }
-  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`
-}
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   // Mask first, before anything can print it (and its Basic-auth form, in case a tool echoes headers).
@@ -86,17 +52,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new InputError('revision', `expected a commit SHA or a patch set number, got '${revision}'`)
   }
   const pipeline = core.getInput('pipeline') || 'check'
-  try {
-    checkPipelineName(pipeline)
-  } catch (e) {
-    throw new InputError('pipeline', (e as Error).message.replace(/^pipeline: /, ''))
-  }
-  let voting: VotingMode
-  try {
-    voting = parseVotingMode(core.getInput('voting') || 'none')
-  } catch (e) {
-    throw new InputError('voting', (e as Error).message.replace(/^voting: /, ''))
-  }
+  parseInput('pipeline', () => checkPipelineName(pipeline))
+  const voting: VotingMode = parseInput('voting', (v) => parseVotingMode(v || 'none'))
   const notifyRaw = core.getInput('notify').trim().toUpperCase()
   if (notifyRaw && !NOTIFY.includes(notifyRaw as NotifyHandling)) {
     throw new InputError('notify', `expected one of ${NOTIFY.join(', ')}, got '${notifyRaw}'`)
@@ -118,10 +75,10 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     submit: bool('submit'),
     footer: footer || undefined,
     notify: (notifyRaw || undefined) as NotifyHandling | undefined,
-    slaHours: positive('sla-hours', '4'),
+    slaHours: numberInput('sla-hours', 4, { positive: true }),
     dryRun,
-    timeoutMs: Math.round(positive('timeout-seconds', '30') * 1000),
-    backoffMs: Math.round(positive('retry-backoff-seconds', '2') * 1000),
-    runUrl: runUrlFromEnv(env),
+    timeoutMs: Math.round(numberInput('timeout-seconds', 30, { positive: true }) * 1000),
+    backoffMs: Math.round(numberInput('retry-backoff-seconds', 2, { positive: true }) * 1000),
+    runUrl: parseInput('results', () => runUrlFromEnv(env)),
   }
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import * as core from '@actions/core'
+import { InputError, boolInput as bool, numberInput } from '@stackci/action-kit'
 
 export interface Settings {
   /** Absolute path of the job description. */
@@ -18,21 +19,6 @@ export interface Settings {
   workspace: string
 }
 
-/** Thrown for a bad input; the message starts with the input's name. */
-export class InputError extends Error {
-  constructor(input: string, message: string) {
-    super(`input '${input}': ${message}`)
-    this.name = 'InputError'
-  }
-}
-
-function bool(name: string): boolean {
-  const v = core.getInput(name).trim().toLowerCase()
-  if (['true', 'yes', '1'].includes(v)) return true
-  if (['false', 'no', '0', ''].includes(v)) return false
-  throw new InputError(name, `expected true or false, got '${v}'`)
-}
-
 function absolute(name: string, value: string): string {
   if (!isAbsolute(value)) throw new InputError(name, `must be an absolute path, got '${value}'`)
   return value
@@ -41,13 +27,7 @@ function absolute(name: string, value: string): string {
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const config = core.getInput('config', { required: true })
-  const minutes = Number(core.getInput('timeout-minutes') || '120')
-  if (!Number.isFinite(minutes) || minutes <= 0) {
-    throw new InputError(
-      'timeout-minutes',
-      `expected a positive number of minutes, got '${core.getInput('timeout-minutes')}'`,
-    )
-  }
+  const minutes = numberInput('timeout-minutes', 120, { positive: true })
   const branch = core.getInput('branch') || env.GITHUB_BASE_REF || env.GITHUB_REF_NAME || 'master'
   const stackUser = core.getInput('stack-user') || 'stack'
   if (stackUser === 'root')

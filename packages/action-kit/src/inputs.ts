@@ -95,6 +95,8 @@ export function parseInput<T>(name: string, parse: (value: string) => T): T {
     return parse(textInput(name))
   } catch (e) {
     if (e instanceof InputError) throw e
-    throw new InputError(name, (e as Error).message)
+    // Package errors often start with the field's name already ("voting: ..."); say it once.
+    const message = (e as Error).message
+    throw new InputError(name, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message)
   }
 }

@@ -69,6 +69,11 @@ describe('action inputs', () => {
     })()
     expect(e).toBeInstanceOf(InputError)
     expect((e as InputError).message).toBe("input 'mode': unknown mode 'sideways'")
+    expect(() =>
+      parseInput('mode', () => {
+        throw new Error('mode: not one of auto, build')
+      }),
+    ).toThrow(/^input 'mode': not one of auto, build$/)
   })
   it('build the run attempt URL', () => {
     expect(runUrlFromEnv({ GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '2' })).toBe(
