@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { describe, expect, it } from 'vitest'
+import { dispatchInputs } from '../packages/pipeline/src/index.js'
 import { repoRoot } from '../scripts/lib/repo.js'
 
 /**
@@ -51,5 +52,30 @@ describe('steps that use our actions pass what the actions declare', () => {
       }
     }
     expect(problems).toEqual([])
+  })
+})
+
+describe('watch-gerrit dispatches inputs the workflows declare', () => {
+  const sample = dispatchInputs({
+    kind: 'gerrit',
+    gerritUrl: 'https://review.opendev.org',
+    project: 'openstack/ironic',
+    branch: 'master',
+    change: 4711,
+    patchset: 2,
+    revision: 'a'.repeat(40),
+    ref: 'refs/changes/11/4711/2',
+  })
+  it.each(['check.yml', 'gate.yml', 'devstack-tempest.yml', 'examples/ironic-check.yml'])('%s', (file) => {
+    const wf = parse(readFileSync(join(repoRoot, 'workflows', file), 'utf8')) as {
+      'run-name'?: string
+      on: { workflow_dispatch?: { inputs?: Record<string, unknown> } }
+    }
+    const declared = Object.keys(wf.on.workflow_dispatch?.inputs ?? {})
+    expect(Object.keys(sample).filter((k) => !declared.includes(k))).toEqual([])
+    // The run-name must be what parseRunName reads back, or every poll dispatches again.
+    expect(wf['run-name']).toMatch(
+      /format\('(check|gate|devstack-tempest) \{0\} \{1\},\{2\}', inputs\.gerrit-project, inputs\.gerrit-change, inputs\.gerrit-patchset\)/,
+    )
   })
 })
