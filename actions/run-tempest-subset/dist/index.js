@@ -28521,8 +28521,9 @@ function decodePacketString(bytes) {
         return 'invalid';
     }
 }
+const latin1Decoder = new TextDecoder('latin1');
 function latin1(bytes) {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    return latin1Decoder.decode(bytes);
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/wire.ts
@@ -28578,6 +28579,7 @@ class decoder_SubunitDecoder {
     need = 1;
     ended = false;
     utf8 = new Utf8Tracker();
+    reader = new FieldReader();
     nonSubunitName;
     nonSubunitChunk;
     /** Bytes consumed so far: where the next packet starts, for error messages and tests. */
@@ -28589,27 +28591,54 @@ class decoder_SubunitDecoder {
         this.nonSubunitName = options.nonSubunitName ?? 'stdout';
         this.nonSubunitChunk = options.nonSubunitChunk ?? 1048576;
     }
+    /**
+     * Feeds bytes. The decoder may keep views into `chunk` until the following write (and the
+     * collector keeps views into it while a test runs): do not modify a chunk after writing it.
+     */
     write(chunk) {
         if (this.ended)
             throw new Error('SubunitDecoder: write after end');
         if (chunk.length === 0)
             return;
-        this.chunks.push(chunk);
-        this.avail += chunk.length;
-        if (this.avail >= this.need)
-            this.drain();
+        // Plain Uint8Array views: Buffer#subarray is markedly slower on this hot path.
+        let rest = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+        // Complete a packet (or header) left over from earlier chunks by copying only its bytes, then
+        // decode the rest of the chunk where it lies.
+        while (this.avail > 0 && rest.length > 0) {
+            const take = Math.min(rest.length, Math.max(this.need - this.avail, 0));
+            if (this.avail + rest.length < this.need) {
+                this.chunks.push(rest);
+                this.avail += rest.length;
+                return;
+            }
+            const assembled = concat([...this.chunks, rest.subarray(0, take)], this.avail + take);
+            rest = rest.subarray(take);
+            this.chunks = [];
+            this.avail = 0;
+            const used = this.process(assembled);
+            this.offset += used;
+            if (used < assembled.length) {
+                this.chunks = [assembled.subarray(used)];
+                this.avail = assembled.length - used;
+            }
+        }
+        if (rest.length === 0)
+            return;
+        const used = this.process(rest);
+        this.offset += used;
+        if (used < rest.length) {
+            this.chunks = [rest.subarray(used)];
+            this.avail = rest.length - used;
+        }
     }
     end() {
         this.ended = true;
-        this.drain();
-    }
-    drain() {
-        const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.avail);
-        const used = this.process(buf);
-        this.offset += used;
-        const rest = buf.subarray(used);
-        this.chunks = rest.length ? [rest] : [];
-        this.avail = rest.length;
+        if (this.avail === 0)
+            return;
+        const buf = concat(this.chunks, this.avail);
+        this.chunks = [];
+        this.avail = 0;
+        this.offset += this.process(buf);
     }
     /** Consumes what it can from buf; returns the number of bytes used and sets `need`. */
     process(buf) {
@@ -28690,8 +28719,9 @@ class decoder_SubunitDecoder {
         }
         if (length === 5 && avail <= REST_OF_STREAM_LIMIT) {
             // python-subunit then calls read(-1): the packet is the rest of the stream.
+            // Ask for everything up to the limit at once, not a byte at a time.
             if (!this.ended)
-                return this.wait(avail + 1);
+                return this.wait(REST_OF_STREAM_LIMIT + 1);
             length = avail;
         }
         else if (length < 6) {
@@ -28737,56 +28767,49 @@ class decoder_SubunitDecoder {
         // Offsets in python-subunit's messages are relative to its body buffer, which starts at the
         // flags for 1- and 2-byte lengths and after the 5 header bytes for 3-byte lengths.
         const base = lenBytes === 3 ? 6 : 1;
-        const body = packet.subarray(base, packet.length - 4);
-        let pos = lenBytes === 3 ? 0 : 2 + lenBytes;
+        const r = this.reader;
+        r.body = packet;
+        r.base = base;
+        r.end = packet.length - 4;
+        r.pos = base + (lenBytes === 3 ? 0 : 2 + lenBytes);
         let timestamp;
         if (flags & wire_FLAG_TIMESTAMP) {
-            if (pos + 4 > body.length)
-                throw new ParseError(`Timestamp at offset ${pos} extends past end of packet`);
-            const seconds = ((body[pos] << 24) | (body[pos + 1] << 16) | (body[pos + 2] << 8) | body[pos + 3]) >>> 0;
-            const [nanos, used] = varint(body, pos + 4);
-            pos += 4 + used;
+            const at = r.pos;
+            if (at + 4 > r.end)
+                throw new ParseError(`Timestamp at offset ${at - base} extends past end of packet`);
+            const seconds = ((packet[at] << 24) | (packet[at + 1] << 16) | (packet[at + 2] << 8) | packet[at + 3]) >>> 0;
+            r.pos += 4;
+            const nanos = r.varint();
             // timedelta(microseconds=ns/1000) rounds half to even.
             timestamp = seconds * 1e6 + roundHalfEven(nanos / 1000);
         }
-        let testId;
-        if (flags & wire_FLAG_TEST_ID)
-            [testId, pos] = utf8String(body, pos);
+        const testId = flags & wire_FLAG_TEST_ID ? r.string() : undefined;
         let tags;
         if (flags & wire_FLAG_TAGS) {
-            const [count, used] = varint(body, pos);
-            pos += used;
-            const set = new Set();
+            const count = r.varint();
+            tags = [];
             for (let i = 0; i < count; i++) {
-                let tag;
-                [tag, pos] = utf8String(body, pos);
-                set.add(tag);
+                const tag = r.string();
+                if (!tags.includes(tag))
+                    tags.push(tag);
             }
-            tags = [...set];
         }
-        let mimeType;
-        if (flags & wire_FLAG_MIME_TYPE)
-            [mimeType, pos] = utf8String(body, pos);
+        const mimeType = flags & wire_FLAG_MIME_TYPE ? r.string() : undefined;
         let fileName;
         let fileBytes;
         if (flags & wire_FLAG_FILE_CONTENT) {
-            ;
-            [fileName, pos] = utf8String(body, pos);
-            const [len, used] = varint(body, pos);
-            pos += used;
-            const available = Math.max(0, Math.min(len, body.length - pos));
+            fileName = r.string();
+            const len = r.varint();
+            const available = Math.max(0, Math.min(len, r.end - r.pos));
             if (available !== len)
                 throw new ParseError(`File content extends past end of packet: claimed ${len} bytes, ${available} available`);
-            fileBytes = body.subarray(pos, pos + len);
-            pos += len;
+            fileBytes = packet.subarray(r.pos, r.pos + len);
+            r.pos += len;
         }
-        let routeCode;
-        if (flags & wire_FLAG_ROUTE_CODE)
-            [routeCode, pos] = utf8String(body, pos);
-        const status = STATUSES[flags & 0x7];
+        const routeCode = flags & wire_FLAG_ROUTE_CODE ? r.string() : undefined;
         this.sink({
             testId,
-            status,
+            status: STATUSES[flags & 0x7],
             tags,
             runnable: (flags & wire_FLAG_RUNNABLE) !== 0,
             mimeType,
@@ -28827,33 +28850,80 @@ function roundHalfEven(x) {
         return f;
     return f % 2 === 0 ? f : f + 1;
 }
-function varint(buf, pos) {
-    if (pos >= buf.length)
-        throw new ParseError(`Number at offset ${pos} extends past end of packet`);
-    const b0 = buf[pos];
-    const size = (b0 >> 6) + 1;
-    if (pos + size > buf.length)
-        throw new ParseError(`Number at offset ${pos} extends past end of packet`);
-    let v = b0 & 0x3f;
-    for (let i = 1; i < size; i++)
-        v = v * 256 + buf[pos + i];
-    return [v, size];
+const CACHE_SIZE = 64;
+/**
+ * Reads the fields of one packet. Test ids, tags, MIME types and file names repeat from packet to
+ * packet, so decoded strings are cached by their bytes: decoding and allocating them again is most
+ * of the decoder's garbage on a large stream.
+ */
+class FieldReader {
+    body = new Uint8Array();
+    base = 0;
+    end = 0;
+    pos = 0;
+    cacheBytes = new Array(CACHE_SIZE);
+    cacheStrings = new Array(CACHE_SIZE);
+    varint() {
+        const b = this.body;
+        const at = this.pos;
+        if (at >= this.end)
+            throw new ParseError(`Number at offset ${at - this.base} extends past end of packet`);
+        const b0 = b[at];
+        const size = (b0 >> 6) + 1;
+        if (at + size > this.end)
+            throw new ParseError(`Number at offset ${at - this.base} extends past end of packet`);
+        let v = b0 & 0x3f;
+        for (let i = 1; i < size; i++)
+            v = v * 256 + b[at + i];
+        this.pos = at + size;
+        return v;
+    }
+    string() {
+        const length = this.varint();
+        const b = this.body;
+        const start = this.pos;
+        const offset = start - this.base - 2;
+        const available = Math.max(0, Math.min(length, this.end - start));
+        if (available !== length)
+            throw new ParseError(`UTF8 string at offset ${offset} extends past end of packet: claimed ${length} bytes, ${available} available`);
+        const stop = start + length;
+        this.pos = stop;
+        const slot = length === 0 ? 0 : (length * 31 + b[start] * 7 + b[stop - 1]) & (CACHE_SIZE - 1);
+        const cached = this.cacheBytes[slot];
+        if (cached && cached.length === length) {
+            let same = true;
+            for (let i = 0; i < length; i++) {
+                if (cached[i] !== b[start + i]) {
+                    same = false;
+                    break;
+                }
+            }
+            if (same)
+                return this.cacheStrings[slot];
+        }
+        const bytes = b.subarray(start, stop);
+        if (bytes.includes(0))
+            throw new ParseError(`UTF8 string at offset ${offset} contains NUL byte`);
+        const s = decodePacketString(bytes);
+        if (s === 'invalid')
+            throw new ParseError(`UTF8 string at offset ${offset} is not UTF8`);
+        if (typeof s !== 'string')
+            throw new ParseError(`Invalid (partially decodable) string at offset ${offset}, ${s.undecoded} undecoded bytes`);
+        this.cacheBytes[slot] = bytes.slice();
+        this.cacheStrings[slot] = s;
+        return s;
+    }
 }
-function utf8String(body, at) {
-    const [length, used] = varint(body, at);
-    const pos = at + used;
-    const available = Math.max(0, Math.min(length, body.length - pos));
-    if (available !== length)
-        throw new ParseError(`UTF8 string at offset ${pos - 2} extends past end of packet: claimed ${length} bytes, ${available} available`);
-    const bytes = body.subarray(pos, pos + length);
-    if (bytes.includes(0))
-        throw new ParseError(`UTF8 string at offset ${pos - 2} contains NUL byte`);
-    const s = decodePacketString(bytes);
-    if (s === 'invalid')
-        throw new ParseError(`UTF8 string at offset ${pos - 2} is not UTF8`);
-    if (typeof s !== 'string')
-        throw new ParseError(`Invalid (partially decodable) string at offset ${pos - 2}, ${s.undecoded} undecoded bytes`);
-    return [s, pos + length];
+function concat(parts, length) {
+    if (parts.length === 1 && parts[0].length === length)
+        return parts[0];
+    const out = new Uint8Array(length);
+    let pos = 0;
+    for (const p of parts) {
+        out.set(p, pos);
+        pos += p.length;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/encoder.ts
@@ -28981,24 +29051,31 @@ class Attachment {
     get truncated() {
         return this.size > this.headLen + this.tailLen;
     }
-    append(bytes) {
+    /**
+     * Adds bytes. Without `copy` the attachment keeps views into the caller's buffer (the decoder's
+     * input chunk), which is cheap for the many attachments that are dropped when their test passes;
+     * `materialize()` must then run before that buffer is reused. Views are compacted after a while
+     * so one attachment cannot pin many input chunks.
+     */
+    append(bytes, copy = true) {
         this.size += bytes.length;
+        const own = (b) => (copy ? b.slice() : b);
         const headCap = this.cap >> 1;
         if (this.headLen < headCap) {
             const take = Math.min(headCap - this.headLen, bytes.length);
-            this.head.push(bytes.slice(0, take));
+            this.head.push(own(bytes.subarray(0, take)));
             this.headLen += take;
             bytes = bytes.subarray(take);
             if (!bytes.length)
-                return;
+                return this.compactIfFragmented();
         }
         const tailCap = this.cap - headCap;
         if (bytes.length >= tailCap) {
-            this.tail = [bytes.slice(bytes.length - tailCap)];
+            this.tail = [own(bytes.subarray(bytes.length - tailCap))];
             this.tailLen = tailCap;
-            return;
+            return this.compactIfFragmented();
         }
-        this.tail.push(bytes.slice());
+        this.tail.push(own(bytes));
         this.tailLen += bytes.length;
         while (this.tailLen > tailCap) {
             const first = this.tail[0];
@@ -29012,6 +29089,18 @@ class Attachment {
                 this.tailLen -= excess;
             }
         }
+        this.compactIfFragmented();
+    }
+    compactIfFragmented() {
+        if (this.head.length + this.tail.length > 32)
+            this.materialize();
+    }
+    /** Copies the kept bytes into buffers of its own, releasing any views into input chunks. */
+    materialize() {
+        if (this.head.length)
+            this.head = [Buffer.concat(this.head)];
+        if (this.tail.length)
+            this.tail = [Buffer.concat(this.tail)];
     }
     /** Drops everything but the last `keep` bytes (used when a run's retained budget is spent). */
     shrink(keep) {
@@ -29084,6 +29173,28 @@ function junitNames(id) {
 ;// CONCATENATED MODULE: ../../packages/subunit/src/results.ts
 
 
+class FinishedTest {
+    id;
+    outcome;
+    status;
+    unfinished;
+    tags;
+    attachments;
+    routeCode;
+    start;
+    end;
+    constructor(id, outcome, status, unfinished, tags, attachments) {
+        this.id = id;
+        this.outcome = outcome;
+        this.status = status;
+        this.unfinished = unfinished;
+        this.tags = tags;
+        this.attachments = attachments;
+    }
+    get parts() {
+        return parseTestId(this.id);
+    }
+}
 function outcomeOf(status) {
     switch (status) {
         case 'success':
@@ -29154,7 +29265,8 @@ class results_ResultCollector {
                 a = new Attachment(e.fileName, e.mimeType ?? 'application/octet-stream', this.cap);
                 r.attachments.set(e.fileName, a);
             }
-            a.append(e.fileBytes);
+            // Views, not copies: most attachments belong to tests that pass and are dropped.
+            a.append(e.fileBytes, false);
         }
         if (e.tags !== undefined)
             r.tags = e.tags;
@@ -29178,10 +29290,15 @@ class results_ResultCollector {
     finish(r) {
         const status = r.status === undefined || r.status === 'exists' ? 'unknown' : r.status;
         const outcome = outcomeOf(status);
+        // Keep only what a report shows: nothing for a pass, the reason for a skip, everything for a
+        // failure or an expected failure. On a tempest stream this is most of the memory saved.
         let attachments = [...r.attachments.values()];
         if (outcome === 'passed' && status !== 'xfail')
             attachments = [];
+        else if (outcome === 'skipped')
+            attachments = attachments.filter((a) => a.name === 'reason');
         for (const a of attachments) {
+            a.materialize();
             if (this.retained + a.retainedBytes > this.budget)
                 a.shrink(this.tailWhenFull);
             this.retained += a.retainedBytes;
@@ -29194,15 +29311,8 @@ class results_ResultCollector {
                 this.firstTimestamp = t;
             this.lastTimestamp = t;
         }
-        const test = {
-            id: r.id,
-            outcome,
-            status,
-            unfinished: status === 'inprogress' || status === 'unknown',
-            tags: r.tags,
-            attachments,
-            parts: parseTestId(r.id),
-        };
+        const unfinished = status === 'inprogress' || status === 'unknown';
+        const test = new FinishedTest(r.id, outcome, status, unfinished, r.tags, attachments);
         if (r.routeCode !== undefined)
             test.routeCode = r.routeCode;
         if (r.start !== undefined)
@@ -29212,7 +29322,11 @@ class results_ResultCollector {
         this.tests.push(test);
         this.options.onTest?.(test);
     }
+    countsCache;
+    /** Totals; computed once after end() (every renderer asks). */
     counts() {
+        if (this.ended && this.countsCache)
+            return this.countsCache;
         const c = {
             total: 0,
             passed: 0,
@@ -29232,6 +29346,8 @@ class results_ResultCollector {
             if (t.unfinished)
                 c.unfinished++;
         }
+        if (this.ended)
+            this.countsCache = c;
         return c;
     }
 }
@@ -29254,7 +29370,7 @@ function workerOf(t) {
 async function readSubunit(source, options = {}) {
     const results = new results_ResultCollector(options);
     const decoder = new decoder_SubunitDecoder(results.handle, options);
-    const input = typeof source === 'string' ? (0,external_node_fs_.createReadStream)(source, { highWaterMark: 1 << 20 }) : source;
+    const input = typeof source === 'string' ? (0,external_node_fs_.createReadStream)(source, { highWaterMark: 1 << 16 }) : source;
     for await (const chunk of input)
         decoder.write(chunk);
     decoder.end();
@@ -29688,17 +29804,22 @@ function renderMarkdown(results, options = {}) {
 
 
 
-/** Writes a file through a stream, chunk by chunk, so a large report never sits in one string. */
-async function writeChunked(path, produce) {
+/**
+ * Writes a file chunk by chunk with synchronous writes: nothing queues in memory, so a large
+ * report never sits in one string or in a stream's buffer.
+ */
+function writeChunked(path, produce) {
     (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
-    const out = (0,external_node_fs_.createWriteStream)(path);
-    const done = new Promise((resolve, reject) => {
-        out.on('error', reject);
-        out.on('finish', resolve);
-    });
-    produce((chunk) => out.write(chunk));
-    out.end();
-    await done;
+    const fd = (0,external_node_fs_.openSync)(path, 'w');
+    try {
+        produce((chunk) => {
+            if (chunk)
+                (0,external_node_fs_.writeSync)(fd, chunk);
+        });
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
 }
 /**
  * Stream → JUnit, HTML, JSON (JobResult) and Markdown: what `stackci results` and the
@@ -29709,9 +29830,9 @@ async function writeReports(source, paths, job, options = {}) {
     const { results } = parsed;
     const jobResult = toJobResult(results, job);
     if (paths.junit)
-        await writeChunked(paths.junit, (w) => writeJUnit(results, w, { suiteName: job.name }));
+        writeChunked(paths.junit, (w) => writeJUnit(results, w, { suiteName: job.name }));
     if (paths.html)
-        await writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }));
+        writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }));
     if (paths.json) {
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(paths.json), { recursive: true });
         (0,external_node_fs_.writeFileSync)(paths.json, JSON.stringify(jobResult, null, 2) + '\n');
@@ -29932,6 +30053,19 @@ async function uploadResults(name, rootDir, files) {
 
 
 
+/**
+ * Puts the given stream into output-dir. A hard link costs nothing for a stream of hundreds of MB;
+ * a copy is the fallback across filesystems.
+ */
+function placeStream(from, to) {
+    (0,external_node_fs_.rmSync)(to, { force: true });
+    try {
+        (0,external_node_fs_.linkSync)(from, to);
+    }
+    catch {
+        (0,external_node_fs_.copyFileSync)(from, to);
+    }
+}
 /** The runner shows at most 10 error annotations per step. */
 const MAX_ANNOTATIONS = 10;
 function decideResult(run) {
@@ -29956,7 +30090,7 @@ async function run() {
         let tempest;
         if (settings.subunitFile) {
             if ((0,external_node_path_.resolve)(settings.subunitFile) !== (0,external_node_path_.resolve)(files.subunit))
-                (0,external_node_fs_.copyFileSync)(settings.subunitFile, files.subunit);
+                placeStream(settings.subunitFile, files.subunit);
         }
         else {
             core/* info */.pq(`tempest run in ${settings.tempest.directory}`);

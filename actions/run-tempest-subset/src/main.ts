@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import * as core from '@actions/core'
 import type { JobResultValue } from '@stackci/model'
@@ -6,6 +6,19 @@ import { writeReports } from '@stackci/subunit'
 import { readInputs, type Settings } from './inputs.js'
 import { runTempest, type TempestRun } from './run-tempest.js'
 import { uploadResults } from './upload.js'
+
+/**
+ * Puts the given stream into output-dir. A hard link costs nothing for a stream of hundreds of MB;
+ * a copy is the fallback across filesystems.
+ */
+function placeStream(from: string, to: string): void {
+  rmSync(to, { force: true })
+  try {
+    linkSync(from, to)
+  } catch {
+    copyFileSync(from, to)
+  }
+}
 
 /** The runner shows at most 10 error annotations per step. */
 const MAX_ANNOTATIONS = 10
@@ -31,7 +44,7 @@ export async function run(): Promise<void> {
     let tempest: TempestRun | undefined
     if (settings.subunitFile) {
       if (resolve(settings.subunitFile) !== resolve(files.subunit))
-        copyFileSync(settings.subunitFile, files.subunit)
+        placeStream(settings.subunitFile, files.subunit)
     } else {
       core.info(`tempest run in ${settings.tempest.directory}`)
       tempest = await runTempest(settings.tempest, files.subunit, (line) => core.info(line))
