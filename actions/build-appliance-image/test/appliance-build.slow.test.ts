@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readManifest, SINGLE_FILESYSTEM_BLOCK_DEVICE } from '@stackci/images'
-import { actionDir, makeRunnerDirs, runAction, type ActionRun } from '../../../test/harness/index.js'
+import {
+  actionDir,
+  makeRunnerDirs,
+  runAction,
+  type ActionRun,
+  type RunnerDirs,
+} from '../../../test/harness/index.js'
 import { startGitHubServer, type GitHubServer } from '../../../test/github-server/index.js'
 import { tempDir } from '../../../packages/images/test/qcow2-fixture.js'
 
@@ -31,6 +37,7 @@ const DIB_ENV = [
 let gh: GitHubServer
 let change: { dir: string; sha: string; version: string }
 let build: ActionRun
+let dirs: RunnerDirs
 
 function appliance(): { dir: string; sha: string; version: string } {
   const dir = join(tempDir('stackci-appliance-'), 'appliance')
@@ -55,8 +62,9 @@ function appliance(): { dir: string; sha: string; version: string } {
 beforeAll(async () => {
   gh = await startGitHubServer({ repos: ['stackci/appliance'] })
   change = appliance()
+  dirs = makeRunnerDirs()
   build = await runAction(actionDir('build-appliance-image'), {
-    dirs: makeRunnerDirs(),
+    dirs,
     timeoutMs: 15 * 60_000,
     inputs: {
       'changed-files': 'appliance/bin/stackci-appliance\nREADME.rst',
@@ -76,6 +84,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gh?.close()
+  // The image, its kernel and initrd, and the tool cache copy: half a gigabyte per run.
+  if (dirs) rmSync(dirs.root, { recursive: true, force: true })
+  if (change) rmSync(dirname(change.dir), { recursive: true, force: true })
 })
 
 describe('a real appliance image', () => {
@@ -115,6 +126,7 @@ describe('a real appliance image', () => {
 
   it('is published as latest and then reused, verified, by the next job', async () => {
     const pub = await runAction(actionDir('publish-latest-image'), {
+      dirs: { root: join(dirs.root, 'publish-job') },
       timeoutMs: 5 * 60_000,
       inputs: {
         'image-path': build.outputs['image-path']!,
@@ -126,6 +138,7 @@ describe('a real appliance image', () => {
     expect(pub.errors).toEqual([])
     expect(pub.outputs.version).toBe('2026.11.21-1')
     const reuse = await runAction(actionDir('build-appliance-image'), {
+      dirs: { root: join(dirs.root, 'next-job') },
       timeoutMs: 5 * 60_000,
       inputs: {
         'changed-files': 'doc/index.rst',
