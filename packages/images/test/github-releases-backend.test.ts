@@ -136,12 +136,25 @@ describe('GitHub Releases backend', () => {
     expect((await backend().resolve()).version).toBe('1.0.0')
   })
 
-  it('keeps the newest versions, deleting releases and tags of older ones (across pages)', async () => {
+  it('keeps the newest versions, deleting releases and tags of older ones', async () => {
     for (const v of ['1', '2', '3', '4']) await publishVersion(`${v}.0.0`)
     const deleted = await pruneVersions(backend(), 2)
     expect(deleted).toEqual(['2.0.0', '1.0.0'])
     expect(await backend().listVersions()).toEqual(['4.0.0', '3.0.0'])
     expect([...gh.state.repo('stackci', 'appliance')!.tags.keys()].sort()).toEqual(['3.0.0', '4.0.0'])
+  })
+
+  it('follows Link pages past releases that are not images', async () => {
+    await publishVersion('1.0.0')
+    for (let i = 0; i < 105; i++) {
+      await fetch(`${gh.urls.api}/repos/stackci/appliance/releases`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer test-token' },
+        body: JSON.stringify({ tag_name: `docs-${i}`, make_latest: 'false' }),
+      })
+    }
+    expect(await backend().listVersions()).toEqual(['1.0.0'])
+    expect(gh.requests.filter((r) => r.path.includes('/releases?per_page=100&page=2'))).toHaveLength(1)
   })
 
   it('says clearly when nothing is published, and needs a token to publish', async () => {
