@@ -29195,6 +29195,8 @@ class FinishedTest {
         return parseTestId(this.id);
     }
 }
+/** Shared by every test that keeps no attachment (all passes): no array per test. */
+const NONE = [];
 function outcomeOf(status) {
     switch (status) {
         case 'success':
@@ -29250,7 +29252,7 @@ class results_ResultCollector {
                 routeCode: e.routeCode,
                 status: undefined,
                 tags: [],
-                attachments: new Map(),
+                attachments: [],
                 start: e.timestamp,
                 end: undefined,
             };
@@ -29260,21 +29262,33 @@ class results_ResultCollector {
             r.status = e.status;
         r.end = e.timestamp;
         if (e.fileName !== undefined && e.fileBytes?.length) {
-            let a = r.attachments.get(e.fileName);
+            let a = r.attachments.find((x) => x.name === e.fileName);
             if (!a) {
                 a = new Attachment(e.fileName, e.mimeType ?? 'application/octet-stream', this.cap);
-                r.attachments.set(e.fileName, a);
+                r.attachments.push(a);
             }
             // Views, not copies: most attachments belong to tests that pass and are dropped.
             a.append(e.fileBytes, false);
         }
         if (e.tags !== undefined)
-            r.tags = e.tags;
+            r.tags = this.intern(e.tags);
         if (e.status !== undefined && e.status !== 'inprogress') {
             this.open.delete(key);
             this.finish(r);
         }
     };
+    tagSets = new Map();
+    /** One array per distinct tag set: 30 000 tests share a handful of `worker-N` arrays. */
+    intern(tags) {
+        const key = tags.join('\u0000');
+        let shared = this.tagSets.get(key);
+        if (!shared) {
+            if (this.tagSets.size > 10_000)
+                return tags;
+            this.tagSets.set(key, (shared = tags));
+        }
+        return shared;
+    }
     /** The stream ended: tests without a final status are failures (testtools' stopTestRun). */
     end() {
         if (this.ended)
@@ -29292,9 +29306,9 @@ class results_ResultCollector {
         const outcome = outcomeOf(status);
         // Keep only what a report shows: nothing for a pass, the reason for a skip, everything for a
         // failure or an expected failure. On a tempest stream this is most of the memory saved.
-        let attachments = [...r.attachments.values()];
+        let attachments = r.attachments;
         if (outcome === 'passed' && status !== 'xfail')
-            attachments = [];
+            attachments = NONE;
         else if (outcome === 'skipped')
             attachments = attachments.filter((a) => a.name === 'reason');
         for (const a of attachments) {
@@ -29304,13 +29318,8 @@ class results_ResultCollector {
             this.retained += a.retainedBytes;
         }
         // The junitxml clock only sees the two timestamps testtools passes on.
-        for (const t of [r.start, r.end]) {
-            if (t === undefined)
-                continue;
-            if (this.firstTimestamp === undefined || t < this.firstTimestamp)
-                this.firstTimestamp = t;
-            this.lastTimestamp = t;
-        }
+        this.clock(r.start);
+        this.clock(r.end);
         const unfinished = status === 'inprogress' || status === 'unknown';
         const test = new FinishedTest(r.id, outcome, status, unfinished, r.tags, attachments);
         if (r.routeCode !== undefined)
@@ -29323,6 +29332,13 @@ class results_ResultCollector {
         this.options.onTest?.(test);
     }
     countsCache;
+    clock(t) {
+        if (t === undefined)
+            return;
+        if (this.firstTimestamp === undefined || t < this.firstTimestamp)
+            this.firstTimestamp = t;
+        this.lastTimestamp = t;
+    }
     /** Totals; computed once after end() (every renderer asks). */
     counts() {
         if (this.ended && this.countsCache)
@@ -29370,12 +29386,34 @@ function workerOf(t) {
 async function readSubunit(source, options = {}) {
     const results = new results_ResultCollector(options);
     const decoder = new decoder_SubunitDecoder(results.handle, options);
-    const input = typeof source === 'string' ? (0,external_node_fs_.createReadStream)(source, { highWaterMark: 1 << 16 }) : source;
-    for await (const chunk of input)
-        decoder.write(chunk);
+    if (typeof source === 'string')
+        readFileInChunks(source, (chunk) => decoder.write(chunk));
+    else
+        for await (const chunk of source)
+            decoder.write(chunk);
     decoder.end();
     results.end();
     return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: decoder.parseErrors };
+}
+/**
+ * Reads a file synchronously in fresh 64 KiB chunks. A stream file is local and read once; on a
+ * busy runner each asynchronous read costs a trip through the thread pool, which made half of a
+ * 100 MB parse idle time. Fresh buffers, because the decoder and the collector keep views.
+ */
+function readFileInChunks(path, onChunk) {
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
+    try {
+        for (;;) {
+            const buf = Buffer.allocUnsafeSlow(64 * 1024);
+            const n = (0,external_node_fs_.readSync)(fd, buf, 0, buf.length, null);
+            if (n === 0)
+                break;
+            onChunk(buf.subarray(0, n));
+        }
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
 }
 /** Same, for bytes already in memory (tests, small streams). */
 function parseSubunit(bytes, options = {}) {
@@ -29487,13 +29525,15 @@ document.addEventListener('DOMContentLoaded',function(){show(document.querySelec
 function writeHtml(results, write, options = {}) {
     const c = results.counts();
     const title = options.title ?? 'Test results';
+    // parts is computed on each access: do it once per test here.
     const byClass = new Map();
     for (const t of results.tests) {
-        const k = t.parts.className || '(no class)';
+        const parts = t.parts;
+        const k = parts.className || '(no class)';
         let list = byClass.get(k);
         if (!list)
             byClass.set(k, (list = []));
-        list.push(t);
+        list.push([t, parts]);
     }
     const counts = (tests) => {
         const n = { pass: 0, fail: 0, skip: 0, xfail: 0, uxsuccess: 0 };
@@ -29531,17 +29571,18 @@ function writeHtml(results, write, options = {}) {
     write('</p>\n<table><thead><tr><th>Test group / test case</th><th>Count</th><th>Pass</th><th>Fail</th>');
     write('<th>Skip</th><th>XFail</th><th>UXSuccess</th><th>Time (s)</th></tr></thead><tbody>\n');
     let ci = 0;
-    for (const [cls, tests] of byClass) {
+    for (const [cls, entries] of byClass) {
+        const tests = entries.map((e) => e[0]);
         const n = counts(tests);
         const seconds = tests.reduce((s, t) => s + (durationSeconds(t) ?? 0), 0);
         write(`<tr class="cls" data-c="${ci}"><td>${esc(cls)}</td><td class="n">${tests.length}</td><td class="n pass">${n.pass}</td>` +
             `<td class="n fail">${n.fail}</td><td class="n skip">${n.skip}</td><td class="n xfail">${n.xfail}</td>` +
             `<td class="n uxsuccess">${n.uxsuccess}</td><td class="n">${seconds.toFixed(2)}</td></tr>\n`);
         let chunk = '';
-        for (const t of tests) {
+        for (const [t, parts] of entries) {
             const k = kindOf(t);
             const d = durationSeconds(t);
-            const attrs = t.parts.attributes.length ? ` <small>[${esc(t.parts.attributes.join(','))}]</small>` : '';
+            const attrs = parts.attributes.length ? ` <small>[${esc(parts.attributes.join(','))}]</small>` : '';
             let detail = '';
             if (k === 'skip') {
                 const reason = t.attachments.find((a) => a.name === 'reason');
@@ -29554,7 +29595,7 @@ function writeHtml(results, write, options = {}) {
                 detail = '<div>test did not finish</div>';
             }
             chunk +=
-                `<tr class="t" data-k="${k}" data-c="${ci}"><td>&nbsp;&nbsp;${esc(t.parts.method)}${attrs}${detail}</td>` +
+                `<tr class="t" data-k="${k}" data-c="${ci}"><td>&nbsp;&nbsp;${esc(parts.method)}${attrs}${detail}</td>` +
                     `<td colspan="6" class="${k}">${LABEL[k]}${t.unfinished ? ' (did not finish)' : ''}</td>` +
                     `<td class="n">${d === undefined ? '' : d.toFixed(3)}</td></tr>\n`;
             if (chunk.length > 65536) {

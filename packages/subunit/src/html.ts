@@ -1,5 +1,6 @@
 import { detailsText } from './details.js'
 import { durationSeconds, type ResultCollector, type TestResult } from './results.js'
+import type { TestIdParts } from './test-id.js'
 
 export interface HtmlOptions {
   title?: string
@@ -52,12 +53,14 @@ export function writeHtml(
 ): void {
   const c = results.counts()
   const title = options.title ?? 'Test results'
-  const byClass = new Map<string, TestResult[]>()
+  // parts is computed on each access: do it once per test here.
+  const byClass = new Map<string, [TestResult, TestIdParts][]>()
   for (const t of results.tests) {
-    const k = t.parts.className || '(no class)'
+    const parts = t.parts
+    const k = parts.className || '(no class)'
     let list = byClass.get(k)
     if (!list) byClass.set(k, (list = []))
-    list.push(t)
+    list.push([t, parts])
   }
   const counts = (tests: TestResult[]) => {
     const n: Record<Kind, number> = { pass: 0, fail: 0, skip: 0, xfail: 0, uxsuccess: 0 }
@@ -93,7 +96,8 @@ export function writeHtml(
   write('</p>\n<table><thead><tr><th>Test group / test case</th><th>Count</th><th>Pass</th><th>Fail</th>')
   write('<th>Skip</th><th>XFail</th><th>UXSuccess</th><th>Time (s)</th></tr></thead><tbody>\n')
   let ci = 0
-  for (const [cls, tests] of byClass) {
+  for (const [cls, entries] of byClass) {
+    const tests = entries.map((e) => e[0])
     const n = counts(tests)
     const seconds = tests.reduce((s, t) => s + (durationSeconds(t) ?? 0), 0)
     write(
@@ -102,10 +106,10 @@ export function writeHtml(
         `<td class="n uxsuccess">${n.uxsuccess}</td><td class="n">${seconds.toFixed(2)}</td></tr>\n`,
     )
     let chunk = ''
-    for (const t of tests) {
+    for (const [t, parts] of entries) {
       const k = kindOf(t)
       const d = durationSeconds(t)
-      const attrs = t.parts.attributes.length ? ` <small>[${esc(t.parts.attributes.join(','))}]</small>` : ''
+      const attrs = parts.attributes.length ? ` <small>[${esc(parts.attributes.join(','))}]</small>` : ''
       let detail = ''
       if (k === 'skip') {
         const reason = t.attachments.find((a) => a.name === 'reason')
@@ -116,7 +120,7 @@ export function writeHtml(
         detail = '<div>test did not finish</div>'
       }
       chunk +=
-        `<tr class="t" data-k="${k}" data-c="${ci}"><td>&nbsp;&nbsp;${esc(t.parts.method)}${attrs}${detail}</td>` +
+        `<tr class="t" data-k="${k}" data-c="${ci}"><td>&nbsp;&nbsp;${esc(parts.method)}${attrs}${detail}</td>` +
         `<td colspan="6" class="${k}">${LABEL[k]}${t.unfinished ? ' (did not finish)' : ''}</td>` +
         `<td class="n">${d === undefined ? '' : d.toFixed(3)}</td></tr>\n`
       if (chunk.length > 65536) {

@@ -82,10 +82,13 @@ interface Record {
   routeCode: string | undefined
   status: WireStatus | undefined
   tags: string[]
-  attachments: Map<string, Attachment>
+  attachments: Attachment[]
   start: number | undefined
   end: number | undefined
 }
+
+/** Shared by every test that keeps no attachment (all passes): no array per test. */
+const NONE: Attachment[] = []
 
 export function outcomeOf(status: FinalStatus): Outcome {
   switch (status) {
@@ -141,7 +144,7 @@ export class ResultCollector {
         routeCode: e.routeCode,
         status: undefined,
         tags: [],
-        attachments: new Map(),
+        attachments: [],
         start: e.timestamp,
         end: undefined,
       }
@@ -150,19 +153,32 @@ export class ResultCollector {
     if (e.status !== undefined) r.status = e.status
     r.end = e.timestamp
     if (e.fileName !== undefined && e.fileBytes?.length) {
-      let a = r.attachments.get(e.fileName)
+      let a = r.attachments.find((x) => x.name === e.fileName)
       if (!a) {
         a = new Attachment(e.fileName, e.mimeType ?? 'application/octet-stream', this.cap)
-        r.attachments.set(e.fileName, a)
+        r.attachments.push(a)
       }
       // Views, not copies: most attachments belong to tests that pass and are dropped.
       a.append(e.fileBytes, false)
     }
-    if (e.tags !== undefined) r.tags = e.tags
+    if (e.tags !== undefined) r.tags = this.intern(e.tags)
     if (e.status !== undefined && e.status !== 'inprogress') {
       this.open.delete(key)
       this.finish(r)
     }
+  }
+
+  private readonly tagSets = new Map<string, string[]>()
+
+  /** One array per distinct tag set: 30 000 tests share a handful of `worker-N` arrays. */
+  private intern(tags: string[]): string[] {
+    const key = tags.join('\u0000')
+    let shared = this.tagSets.get(key)
+    if (!shared) {
+      if (this.tagSets.size > 10_000) return tags
+      this.tagSets.set(key, (shared = tags))
+    }
+    return shared
   }
 
   /** The stream ended: tests without a final status are failures (testtools' stopTestRun). */
@@ -183,8 +199,8 @@ export class ResultCollector {
     const outcome = outcomeOf(status)
     // Keep only what a report shows: nothing for a pass, the reason for a skip, everything for a
     // failure or an expected failure. On a tempest stream this is most of the memory saved.
-    let attachments = [...r.attachments.values()]
-    if (outcome === 'passed' && status !== 'xfail') attachments = []
+    let attachments = r.attachments
+    if (outcome === 'passed' && status !== 'xfail') attachments = NONE
     else if (outcome === 'skipped') attachments = attachments.filter((a) => a.name === 'reason')
     for (const a of attachments) {
       a.materialize()
@@ -192,11 +208,8 @@ export class ResultCollector {
       this.retained += a.retainedBytes
     }
     // The junitxml clock only sees the two timestamps testtools passes on.
-    for (const t of [r.start, r.end]) {
-      if (t === undefined) continue
-      if (this.firstTimestamp === undefined || t < this.firstTimestamp) this.firstTimestamp = t
-      this.lastTimestamp = t
-    }
+    this.clock(r.start)
+    this.clock(r.end)
     const unfinished = status === 'inprogress' || status === 'unknown'
     const test = new FinishedTest(r.id, outcome, status, unfinished, r.tags, attachments)
     if (r.routeCode !== undefined) test.routeCode = r.routeCode
@@ -207,6 +220,12 @@ export class ResultCollector {
   }
 
   private countsCache: ResultCounts | undefined
+
+  private clock(t: number | undefined): void {
+    if (t === undefined) return
+    if (this.firstTimestamp === undefined || t < this.firstTimestamp) this.firstTimestamp = t
+    this.lastTimestamp = t
+  }
 
   /** Totals; computed once after end() (every renderer asks). */
   counts(): ResultCounts {

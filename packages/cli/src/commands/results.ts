@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { writeReports } from '@stackci/subunit'
@@ -38,7 +38,7 @@ Exit status: 0 when every test passed or was skipped, 1 when a test failed (or n
       const path = resolve(ctx.cwd, streamArg)
       if (!existsSync(path) || !statSync(path).isFile())
         throw new UsageError(`STREAM '${streamArg}' is not a file`)
-      source = createReadStream(path)
+      source = path
     }
     const out = (name: string) => {
       const v = stringOption(args, name)
