@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import * as core from '@actions/core'
+import { InputError, boolInput as bool, optionalNumberInput } from '@stackci/action-kit'
 import { parsePatternList, parseImageMode, type ImageMode } from '@stackci/pipeline'
 
 export interface Settings {
@@ -27,28 +28,9 @@ export interface Settings {
   githubServerUrl: string | undefined
 }
 
-/** Thrown for a bad input; the message starts with the input's name. */
-export class InputError extends Error {
-  constructor(input: string, message: string) {
-    super(`input '${input}': ${message}`)
-    this.name = 'InputError'
-  }
-}
+export { InputError }
 
-function bool(name: string): boolean {
-  const v = core.getInput(name).trim().toLowerCase()
-  if (['true', 'yes', '1'].includes(v)) return true
-  if (['false', 'no', '0', ''].includes(v)) return false
-  throw new InputError(name, `expected true or false, got '${v}'`)
-}
-
-function positive(name: string): number | undefined {
-  const text = core.getInput(name).trim()
-  if (!text) return undefined
-  const n = Number(text)
-  if (!Number.isFinite(n) || n <= 0) throw new InputError(name, `expected a positive number, got '${text}'`)
-  return n
-}
+const positive = (name: string) => optionalNumberInput(name, { positive: true })
 
 /**
  * KEY=VALUE per line; a multi-line value (apt sources, a block-device YAML) uses the heredoc form

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3577);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8297);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3577:
+/***/ 8297:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32741,24 +32741,106 @@ function attempt(o, accel, silenceLimitMs) {
 
 
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
 
 
-/** Thrown for a bad input; the message starts with the input's name. */
+
+/** A bad input: the message starts with the input's name, which is what a user must fix. */
 class InputError extends Error {
+    input;
     constructor(input, message) {
         super(`input '${input}': ${message}`);
+        this.input = input;
         this.name = 'InputError';
     }
 }
-function bool(name) {
-    const v = getInput(name).trim().toLowerCase();
+/** The input, trimmed; '' when not given (the runner sets declared defaults itself). */
+function textInput(name) {
+    return getInput(name).trim();
+}
+function requiredInput(name) {
+    const v = textInput(name);
+    if (!v)
+        throw new InputError(name, 'is required');
+    return v;
+}
+/**
+ * true/yes/1 or false/no/0 in any case; empty is false. Looser than core.getBooleanInput, whose
+ * TypeError does not name a fix, and which rejects the 'yes' that YAML users write.
+ */
+function boolInput(name) {
+    const v = textInput(name).toLowerCase();
     if (['true', 'yes', '1'].includes(v))
         return true;
     if (['false', 'no', '0', ''].includes(v))
         return false;
     throw new InputError(name, `expected true or false, got '${v}'`);
 }
+/** A number, or undefined when the input is empty. */
+function optionalNumberInput(name, rule = {}) {
+    const raw = textInput(name);
+    if (raw === '')
+        return undefined;
+    const n = Number(raw);
+    const ok = Number.isFinite(n) &&
+        (!rule.integer || Number.isInteger(n)) &&
+        (rule.min === undefined || n >= rule.min) &&
+        (!rule.positive || n > 0);
+    if (!ok) {
+        const kind = rule.integer ? 'a whole number' : 'a number';
+        const bound = rule.positive ? ' > 0' : rule.min !== undefined ? ` ≥ ${rule.min}` : '';
+        throw new InputError(name, `expected ${kind}${bound}, got '${raw}'`);
+    }
+    return n;
+}
+function numberInput(name, fallback, rule = {}) {
+    return optionalNumberInput(name, rule) ?? fallback;
+}
+/** Lines (or commas) of a list input; blank lines and `#` comments dropped. */
+function listInput(name) {
+    return textInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** A path made absolute against `base` (the workspace); undefined when the input is empty. */
+function pathInput(name, base) {
+    const raw = textInput(name);
+    if (!raw)
+        return undefined;
+    return isAbsolute(raw) ? raw : resolve(base, raw);
+}
+/** A path that must be an existing file. */
+function fileInput(name, base) {
+    const path = pathInput(name, base);
+    if (path !== undefined && !(existsSync(path) && statSync(path).isFile())) {
+        throw new InputError(name, `no such file: ${path}`);
+    }
+    return path;
+}
+/** Runs a parser of an input's value, turning its error into an InputError naming the input. */
+function parseInput(name, parse) {
+    try {
+        return parse(textInput(name));
+    }
+    catch (e) {
+        if (e instanceof InputError)
+            throw e;
+        // Package errors often start with the field's name already ("voting: ..."); say it once.
+        const message = e.message;
+        throw new InputError(name, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
+
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
 /** <dir>/<name>.<format> → <dir>/<name>.manifest.json, the layout build-appliance-image writes. */
 function defaultManifestPath(imagePath) {
     const file = (0,external_node_path_namespaceObject.basename)(imagePath);
@@ -32789,7 +32871,7 @@ function readInputs(env = process.env) {
         publishLocation,
         token,
         keepVersions,
-        makeLatest: bool('make-latest'),
+        makeLatest: boolInput('make-latest'),
         targetCommitish: getInput('target-commitish').trim(),
         githubApiUrl: env.GITHUB_API_URL || undefined,
         githubServerUrl: env.GITHUB_SERVER_URL || undefined,

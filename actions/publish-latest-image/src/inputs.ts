@@ -1,5 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path'
 import * as core from '@actions/core'
+import { InputError, boolInput as bool } from '@stackci/action-kit'
 
 export interface Settings {
   imagePath: string
@@ -13,20 +14,7 @@ export interface Settings {
   githubServerUrl: string | undefined
 }
 
-/** Thrown for a bad input; the message starts with the input's name. */
-export class InputError extends Error {
-  constructor(input: string, message: string) {
-    super(`input '${input}': ${message}`)
-    this.name = 'InputError'
-  }
-}
-
-function bool(name: string): boolean {
-  const v = core.getInput(name).trim().toLowerCase()
-  if (['true', 'yes', '1'].includes(v)) return true
-  if (['false', 'no', '0', ''].includes(v)) return false
-  throw new InputError(name, `expected true or false, got '${v}'`)
-}
+export { InputError }
 
 /** <dir>/<name>.<format> → <dir>/<name>.manifest.json, the layout build-appliance-image writes. */
 export function defaultManifestPath(imagePath: string): string {

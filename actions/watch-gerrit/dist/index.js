@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5786);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5854);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30887,7 +30887,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5786:
+/***/ 5854:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35283,6 +35283,25 @@ async function watchOnce(options) {
     return report;
 }
 
+;// CONCATENATED MODULE: ../../packages/pipeline/src/gerrit-source.ts
+
+/**
+ * The watcher's view of Gerrit, on the shared REST client (paging, retries, typed errors): what
+ * watch-gerrit, `stackci gerrit pending` and the demo read changes through.
+ */
+function gerritSource(client) {
+    return {
+        async query(query, options, limit) {
+            const changes = await client.queryChanges(query, {
+                options: options,
+                pageSize: Math.min(100, limit),
+                limit,
+            });
+            return changes;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/github-workflow-api.ts
 /** A GitHub REST call that failed; `status` 0 means the request never got an answer. */
 class GitHubApiError extends Error {
@@ -35519,55 +35538,118 @@ async function prepareChange(input, git = defaultGit) {
 
 
 
-;// CONCATENATED MODULE: ./src/gerrit-source.ts
 
-/** The watcher's view of Gerrit, on the shared REST client (paging, retries, typed errors). */
-function gerritSource(client) {
-    return {
-        async query(query, options, limit) {
-            const changes = await client.queryChanges(query, {
-                options: options,
-                pageSize: Math.min(100, limit),
-                limit,
-            });
-            return changes;
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
 
 
-/** Thrown for a bad input; the message starts with the input's name. */
+
+/** A bad input: the message starts with the input's name, which is what a user must fix. */
 class InputError extends Error {
+    input;
     constructor(input, message) {
         super(`input '${input}': ${message}`);
+        this.input = input;
         this.name = 'InputError';
     }
 }
-function bool(name) {
-    const v = getInput(name).trim().toLowerCase();
+/** The input, trimmed; '' when not given (the runner sets declared defaults itself). */
+function textInput(name) {
+    return getInput(name).trim();
+}
+function requiredInput(name) {
+    const v = textInput(name);
+    if (!v)
+        throw new InputError(name, 'is required');
+    return v;
+}
+/**
+ * true/yes/1 or false/no/0 in any case; empty is false. Looser than core.getBooleanInput, whose
+ * TypeError does not name a fix, and which rejects the 'yes' that YAML users write.
+ */
+function boolInput(name) {
+    const v = textInput(name).toLowerCase();
     if (['true', 'yes', '1'].includes(v))
         return true;
     if (['false', 'no', '0', ''].includes(v))
         return false;
     throw new InputError(name, `expected true or false, got '${v}'`);
 }
-function inputs_int(name, min) {
-    const text = getInput(name).trim();
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min)
-        throw new InputError(name, `expected an integer ≥ ${min}, got '${text}'`);
+/** A number, or undefined when the input is empty. */
+function optionalNumberInput(name, rule = {}) {
+    const raw = textInput(name);
+    if (raw === '')
+        return undefined;
+    const n = Number(raw);
+    const ok = Number.isFinite(n) &&
+        (!rule.integer || Number.isInteger(n)) &&
+        (rule.min === undefined || n >= rule.min) &&
+        (!rule.positive || n > 0);
+    if (!ok) {
+        const kind = rule.integer ? 'a whole number' : 'a number';
+        const bound = rule.positive ? ' > 0' : rule.min !== undefined ? ` ≥ ${rule.min}` : '';
+        throw new InputError(name, `expected ${kind}${bound}, got '${raw}'`);
+    }
     return n;
 }
-function wrap(name, f) {
+function numberInput(name, fallback, rule = {}) {
+    return optionalNumberInput(name, rule) ?? fallback;
+}
+/** Lines (or commas) of a list input; blank lines and `#` comments dropped. */
+function listInput(name) {
+    return textInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** A path made absolute against `base` (the workspace); undefined when the input is empty. */
+function pathInput(name, base) {
+    const raw = textInput(name);
+    if (!raw)
+        return undefined;
+    return isAbsolute(raw) ? raw : resolve(base, raw);
+}
+/** A path that must be an existing file. */
+function fileInput(name, base) {
+    const path = pathInput(name, base);
+    if (path !== undefined && !(existsSync(path) && statSync(path).isFile())) {
+        throw new InputError(name, `no such file: ${path}`);
+    }
+    return path;
+}
+/** Runs a parser of an input's value, turning its error into an InputError naming the input. */
+function parseInput(name, parse) {
     try {
-        return f();
+        return parse(textInput(name));
     }
     catch (e) {
-        throw new InputError(name, e.message);
+        if (e instanceof InputError)
+            throw e;
+        // Package errors often start with the field's name already ("voting: ..."); say it once.
+        const message = e.message;
+        throw new InputError(name, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message);
     }
 }
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
+
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+function inputs_int(name, min) {
+    const n = optionalNumberInput(name, { min, integer: true });
+    if (n === undefined)
+        throw new InputError(name, 'is required');
+    return n;
+}
+const wrap = (name, f) => parseInput(name, () => f());
 function readInputs(env = process.env) {
     const gerritUrl = getInput('gerrit-url', { required: true }).trim();
     if (!/^https?:\/\/[^/\s]+/.test(gerritUrl))
@@ -35609,7 +35691,7 @@ function readInputs(env = process.env) {
     const token = getInput('github-token');
     if (token)
         core_setSecret(token);
-    const dryRun = bool('dry-run');
+    const dryRun = boolInput('dry-run');
     if (!token && !dryRun)
         throw new InputError('github-token', 'is empty (actions:write is needed to dispatch)');
     return {
@@ -35630,7 +35712,7 @@ function readInputs(env = process.env) {
                 ...(since ? { since } : {}),
                 created: wrap('branch-dates', () => parseBranchDates(getInput('branch-dates'))),
             }),
-            skipWorkInProgress: bool('skip-wip'),
+            skipWorkInProgress: boolInput('skip-wip'),
         },
         workflow,
         workflowRef: getInput('workflow-ref').trim() || env.GITHUB_REF_NAME || 'main',
@@ -35648,7 +35730,6 @@ function readInputs(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
-
 
 
 

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { InputError, boolInput as bool, optionalNumberInput, parseInput } from '@stackci/action-kit'
 import {
   branchPolicy,
   fileMatcher,
@@ -24,36 +25,15 @@ export interface Settings {
   dryRun: boolean
 }
 
-/** Thrown for a bad input; the message starts with the input's name. */
-export class InputError extends Error {
-  constructor(input: string, message: string) {
-    super(`input '${input}': ${message}`)
-    this.name = 'InputError'
-  }
-}
-
-function bool(name: string): boolean {
-  const v = core.getInput(name).trim().toLowerCase()
-  if (['true', 'yes', '1'].includes(v)) return true
-  if (['false', 'no', '0', ''].includes(v)) return false
-  throw new InputError(name, `expected true or false, got '${v}'`)
-}
+export { InputError }
 
 function int(name: string, min: number): number {
-  const text = core.getInput(name).trim()
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < min)
-    throw new InputError(name, `expected an integer ≥ ${min}, got '${text}'`)
+  const n = optionalNumberInput(name, { min, integer: true })
+  if (n === undefined) throw new InputError(name, 'is required')
   return n
 }
 
-function wrap<T>(name: string, f: () => T): T {
-  try {
-    return f()
-  } catch (e) {
-    throw new InputError(name, (e as Error).message)
-  }
-}
+const wrap = <T>(name: string, f: () => T): T => parseInput(name, () => f())
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const gerritUrl = core.getInput('gerrit-url', { required: true }).trim()

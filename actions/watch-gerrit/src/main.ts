@@ -1,7 +1,12 @@
 import * as core from '@actions/core'
 import { GerritClient } from '@stackci/gerrit'
-import { gitHubWorkflowApi, watchOnce, watchSummaryMarkdown, type WatchReport } from '@stackci/pipeline'
-import { gerritSource } from './gerrit-source.js'
+import {
+  gerritSource,
+  gitHubWorkflowApi,
+  watchOnce,
+  watchSummaryMarkdown,
+  type WatchReport,
+} from '@stackci/pipeline'
 import { readInputs } from './inputs.js'
 
 function decisionsJson(report: WatchReport): string {

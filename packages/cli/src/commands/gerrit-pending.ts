@@ -1,5 +1,6 @@
-import { GerritClient, type ListChangesOption } from '@stackci/gerrit'
+import { GerritClient } from '@stackci/gerrit'
 import {
+  gerritSource,
   branchPolicy,
   fileMatcher,
   gitHubWorkflowApi,
@@ -7,8 +8,6 @@ import {
   parseDate,
   parsePatternList,
   watchOnce,
-  type ChangeSource,
-  type GerritChangeInfo,
   type WatchReport,
   type WorkflowApi,
 } from '@stackci/pipeline'
@@ -174,14 +173,7 @@ account. Exit status: 0, 1 when Gerrit or GitHub cannot be read, 2 on a usage er
         throw new UsageError(`--github-repo: ${(e as Error).message}`)
       }
     }
-    const source: ChangeSource = {
-      query: async (q, options, limit) =>
-        (await client.queryChanges(q, {
-          options: options as ListChangesOption[],
-          pageSize: Math.min(100, limit),
-          limit,
-        })) as GerritChangeInfo[],
-    }
+    const source = gerritSource(client)
     const report = await watchOnce({
       source,
       workflow,

@@ -8,4 +8,12 @@ import { localConfCommand } from './local-conf.js'
 import { imageResolveCommand } from './image-resolve.js'
 
 /** Every subcommand, in the order `stackci --help` lists them. One file per command. */
-export const commands: Command[] = [demo, resultsCommand, localConfCommand, imageResolveCommand, planCommand, gerritPendingCommand, gerritReportCommand]
+export const commands: Command[] = [
+  planCommand,
+  resultsCommand,
+  localConfCommand,
+  gerritPendingCommand,
+  gerritReportCommand,
+  imageResolveCommand,
+  demo,
+]

@@ -27,7 +27,7 @@ export class Progress {
 export class DemoStepError extends Error {
   constructor(
     readonly step: string,
-    readonly cause: Error,
+    override readonly cause: Error,
   ) {
     super(`step '${step}' failed: ${cause.message}`)
     this.name = 'DemoStepError'

@@ -12,17 +12,16 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { once } from 'node:events'
 import { spawn } from 'node:child_process'
-import { GerritClient, postReport, type ListChangesOption } from '@stackci/gerrit'
+import { GerritClient, postReport } from '@stackci/gerrit'
 import { LocalDirectoryBackend, fetchImage, sha256File } from '@stackci/images'
 import type { ImageManifest, JobResult } from '@stackci/model'
 import {
+  gerritSource,
   branchPolicy,
   decideImage,
   fileMatcher,
   prepareChange,
   watchOnce,
-  type ChangeSource,
-  type GerritChangeInfo,
   type WatchPolicy,
 } from '@stackci/pipeline'
 import {
@@ -178,14 +177,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     // 4. watch-gerrit finds the patch set and dispatches the check pipeline.
     const workflow = new LocalWorkflow(SAMPLE.pipeline)
-    const source: ChangeSource = {
-      query: async (q, opts, limit) =>
-        (await client.queryChanges(q, {
-          options: opts as ListChangesOption[],
-          limit,
-          pageSize: Math.min(limit, 100),
-        })) as GerritChangeInfo[],
-    }
+    const source = gerritSource(client)
     const policy: WatchPolicy = {
       pipeline: 'check',
       gerritUrl: gerrit.url,

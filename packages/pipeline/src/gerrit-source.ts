@@ -1,8 +1,12 @@
 import type { GerritClient } from '@stackci/gerrit'
 import { type ListChangesOption } from '@stackci/gerrit'
-import type { ChangeSource, GerritChangeInfo } from '@stackci/pipeline'
+import type { GerritChangeInfo } from './gerrit-change.js'
+import type { ChangeSource } from './gerrit-watch.js'
 
-/** The watcher's view of Gerrit, on the shared REST client (paging, retries, typed errors). */
+/**
+ * The watcher's view of Gerrit, on the shared REST client (paging, retries, typed errors): what
+ * watch-gerrit, `stackci gerrit pending` and the demo read changes through.
+ */
 export function gerritSource(client: GerritClient): ChangeSource {
   return {
     async query(query, options, limit) {
