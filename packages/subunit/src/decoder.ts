@@ -317,20 +317,18 @@ function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1
 }
 
-const CACHE_SIZE = 64
+// WHATWG 'latin1' is windows-1252, identical to ASCII below 0x80; anything else (and NUL) is
+// re-checked byte by byte as python-subunit would.
+const asciiDecoder = new TextDecoder('latin1')
+// eslint-disable-next-line no-control-regex -- NUL is one of the bytes to catch
+const NOT_PLAIN_ASCII = /[^\x01-\x7f]/
 
-/**
- * Reads the fields of one packet. Test ids, tags, MIME types and file names repeat from packet to
- * packet, so decoded strings are cached by their bytes: decoding and allocating them again is most
- * of the decoder's garbage on a large stream.
- */
+/** Reads the fields of one packet. */
 class FieldReader {
   body: Uint8Array = new Uint8Array()
   base = 0
   end = 0
   pos = 0
-  private readonly cacheBytes: (Uint8Array | undefined)[] = new Array(CACHE_SIZE)
-  private readonly cacheStrings: string[] = new Array(CACHE_SIZE)
 
   varint(): number {
     const b = this.body
@@ -358,19 +356,11 @@ class FieldReader {
       )
     const stop = start + length
     this.pos = stop
-    const slot = length === 0 ? 0 : (length * 31 + b[start]! * 7 + b[stop - 1]!) & (CACHE_SIZE - 1)
-    const cached = this.cacheBytes[slot]
-    if (cached && cached.length === length) {
-      let same = true
-      for (let i = 0; i < length; i++) {
-        if (cached[i] !== b[start + i]) {
-          same = false
-          break
-        }
-      }
-      if (same) return this.cacheStrings[slot]!
-    }
     const bytes = b.subarray(start, stop)
+    // Native decode and scan: a JavaScript loop over every byte of every id was the decoder's
+    // largest cost. Only a string with NUL or non-ASCII bytes takes the careful path.
+    const fast = asciiDecoder.decode(bytes)
+    if (!NOT_PLAIN_ASCII.test(fast)) return fast
     if (bytes.includes(0)) throw new ParseError(`UTF8 string at offset ${offset} contains NUL byte`)
     const s = decodePacketString(bytes)
     if (s === 'invalid') throw new ParseError(`UTF8 string at offset ${offset} is not UTF8`)
@@ -378,8 +368,6 @@ class FieldReader {
       throw new ParseError(
         `Invalid (partially decodable) string at offset ${offset}, ${s.undecoded} undecoded bytes`,
       )
-    this.cacheBytes[slot] = bytes.slice()
-    this.cacheStrings[slot] = s
     return s
   }
 }

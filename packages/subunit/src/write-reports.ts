@@ -19,6 +19,7 @@ export interface ReportPaths {
 export interface Reports {
   parsed: ParsedStream
   job: JobResult
+  /** The Markdown summary; empty unless `paths.markdown` or `options.markdown` was given. */
   markdown: string
 }
 
@@ -57,7 +58,11 @@ export async function writeReports(
     mkdirSync(dirname(paths.json), { recursive: true })
     writeFileSync(paths.json, JSON.stringify(jobResult, null, 2) + '\n')
   }
-  const markdown = renderMarkdown(results, { title: job.name, ...options.markdown })
+  // Only when someone reads it: on a large run the summary costs as much as the JUnit file.
+  const markdown =
+    paths.markdown || options.markdown
+      ? renderMarkdown(results, { title: job.name, ...options.markdown })
+      : ''
   if (paths.markdown) {
     mkdirSync(dirname(paths.markdown), { recursive: true })
     writeFileSync(paths.markdown, markdown)
