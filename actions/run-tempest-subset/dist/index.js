@@ -28850,19 +28850,17 @@ function roundHalfEven(x) {
         return f;
     return f % 2 === 0 ? f : f + 1;
 }
-const CACHE_SIZE = 64;
-/**
- * Reads the fields of one packet. Test ids, tags, MIME types and file names repeat from packet to
- * packet, so decoded strings are cached by their bytes: decoding and allocating them again is most
- * of the decoder's garbage on a large stream.
- */
+// WHATWG 'latin1' is windows-1252, identical to ASCII below 0x80; anything else (and NUL) is
+// re-checked byte by byte as python-subunit would.
+const asciiDecoder = new TextDecoder('latin1');
+// eslint-disable-next-line no-control-regex -- NUL is one of the bytes to catch
+const NOT_PLAIN_ASCII = /[^\x01-\x7f]/;
+/** Reads the fields of one packet. */
 class FieldReader {
     body = new Uint8Array();
     base = 0;
     end = 0;
     pos = 0;
-    cacheBytes = new Array(CACHE_SIZE);
-    cacheStrings = new Array(CACHE_SIZE);
     varint() {
         const b = this.body;
         const at = this.pos;
@@ -28888,20 +28886,12 @@ class FieldReader {
             throw new ParseError(`UTF8 string at offset ${offset} extends past end of packet: claimed ${length} bytes, ${available} available`);
         const stop = start + length;
         this.pos = stop;
-        const slot = length === 0 ? 0 : (length * 31 + b[start] * 7 + b[stop - 1]) & (CACHE_SIZE - 1);
-        const cached = this.cacheBytes[slot];
-        if (cached && cached.length === length) {
-            let same = true;
-            for (let i = 0; i < length; i++) {
-                if (cached[i] !== b[start + i]) {
-                    same = false;
-                    break;
-                }
-            }
-            if (same)
-                return this.cacheStrings[slot];
-        }
         const bytes = b.subarray(start, stop);
+        // Native decode and scan: a JavaScript loop over every byte of every id was the decoder's
+        // largest cost. Only a string with NUL or non-ASCII bytes takes the careful path.
+        const fast = asciiDecoder.decode(bytes);
+        if (!NOT_PLAIN_ASCII.test(fast))
+            return fast;
         if (bytes.includes(0))
             throw new ParseError(`UTF8 string at offset ${offset} contains NUL byte`);
         const s = decodePacketString(bytes);
@@ -28909,8 +28899,6 @@ class FieldReader {
             throw new ParseError(`UTF8 string at offset ${offset} is not UTF8`);
         if (typeof s !== 'string')
             throw new ParseError(`Invalid (partially decodable) string at offset ${offset}, ${s.undecoded} undecoded bytes`);
-        this.cacheBytes[slot] = bytes.slice();
-        this.cacheStrings[slot] = s;
         return s;
     }
 }
@@ -29668,10 +29656,17 @@ function failureBriefs(results, max) {
 /* eslint-disable no-control-regex -- matching control characters is the point */
 const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /* eslint-enable no-control-regex */
+// Most names and times need no escaping at all; one native scan decides.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 function xmlText(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
     return s.replace(INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 function xmlAttr(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
     return xmlText(s)
         .replace(/"/g, '&quot;')
         .replace(/\t/g, '&#x9;')
@@ -29878,7 +29873,10 @@ async function writeReports(source, paths, job, options = {}) {
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(paths.json), { recursive: true });
         (0,external_node_fs_.writeFileSync)(paths.json, JSON.stringify(jobResult, null, 2) + '\n');
     }
-    const markdown = renderMarkdown(results, { title: job.name, ...options.markdown });
+    // Only when someone reads it: on a large run the summary costs as much as the JUnit file.
+    const markdown = paths.markdown || options.markdown
+        ? renderMarkdown(results, { title: job.name, ...options.markdown })
+        : '';
     if (paths.markdown) {
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(paths.markdown), { recursive: true });
         (0,external_node_fs_.writeFileSync)(paths.markdown, markdown);

@@ -5,11 +5,17 @@ const INVALID =
   /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 /* eslint-enable no-control-regex */
 
+// Most names and times need no escaping at all; one native scan decides.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
+
 export function xmlText(s: string): string {
+  if (!NEEDS_WORK.test(s)) return s
   return s.replace(INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 export function xmlAttr(s: string): string {
+  if (!NEEDS_WORK.test(s)) return s
   return xmlText(s)
     .replace(/"/g, '&quot;')
     .replace(/\t/g, '&#x9;')
