@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3029);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9853);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3029:
+/***/ 9853:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31571,7 +31571,7 @@ const JOB_RESULTS = (/* unused pure expression or super */ null && ([
  * (a -1 would block a good change because a node died).
  */
 const INFRA_RESULTS = (/* unused pure expression or super */ null && (['NODE_FAILURE', 'POST_FAILURE', 'ERROR', 'TIMED_OUT']));
-function isInfraResult(r) {
+function job_result_isInfraResult(r) {
     return INFRA_RESULTS.includes(r);
 }
 function isJobResultValue(v) {
@@ -31655,7 +31655,7 @@ function parseResults(value, path = 'results') {
     return { jobs: [parseJobResult(o, path)] };
 }
 /** Overall outcome of a build set, as Zuul decides it: only voting jobs count. */
-function buildSetSucceeded(jobs) {
+function job_result_buildSetSucceeded(jobs) {
     return jobs.filter((j) => j.voting).every((j) => j.result === 'SUCCESS' || j.result === 'SKIPPED');
 }
 
@@ -32020,6 +32020,710 @@ async function watchOnce(options) {
     return report;
 }
 
+;// CONCATENATED MODULE: ../../packages/gerrit/src/errors.ts
+/**
+ * Typed errors of the Gerrit client. Each carries what a caller decides on: the HTTP status,
+ * whether trying again can help, and whether a write may have happened although it failed.
+ * Messages name the method and path, never credentials.
+ */
+class errors_GerritError extends Error {
+    /** Trying the same request again may succeed (5xx, 429, network errors). */
+    retryable;
+    /** A write was sent and may have been applied (timeout, reset, 5xx after the request arrived). */
+    outcomeUnknown;
+    /** How many attempts were made before giving up. */
+    attempts = 1;
+    constructor(message, opts) {
+        super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+        this.name = 'GerritError';
+        this.retryable = opts.retryable;
+        this.outcomeUnknown = opts.outcomeUnknown ?? false;
+    }
+}
+/** Gerrit answered with a non-2xx status. */
+class errors_GerritHttpError extends errors_GerritError {
+    method;
+    path;
+    status;
+    body;
+    retryAfterSeconds;
+    constructor(method, path, status, 
+    /** Gerrit's text/plain error body, trimmed. */
+    body, 
+    /** Seconds from Retry-After (429/503), when sent. */
+    retryAfterSeconds) {
+        const retryable = status === 429 || status >= 500;
+        super(`${method} ${path}: HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ''}`, {
+            retryable,
+            // 503 and 429 say the request was refused; any other 5xx may come after the write happened.
+            outcomeUnknown: method !== 'GET' && status >= 500 && status !== 503,
+        });
+        this.method = method;
+        this.path = path;
+        this.status = status;
+        this.body = body;
+        this.retryAfterSeconds = retryAfterSeconds;
+        this.name = 'GerritHttpError';
+    }
+}
+/** No HTTP answer: connection refused or reset, DNS failure, or no reply within the timeout. */
+class errors_GerritNetworkError extends errors_GerritError {
+    method;
+    path;
+    code;
+    constructor(method, path, 
+    /** ECONNRESET, ECONNREFUSED, ETIMEDOUT (our per-attempt timeout), ... */
+    code, cause) {
+        // Refused or unresolved connections never carried the request; anything later might have.
+        const notSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code);
+        super(`${method} ${path}: ${code === 'ETIMEDOUT' ? 'no reply before the timeout' : code}`, {
+            retryable: true,
+            outcomeUnknown: method !== 'GET' && !notSent,
+            cause,
+        });
+        this.method = method;
+        this.path = path;
+        this.code = code;
+        this.name = 'GerritNetworkError';
+    }
+}
+/** Gerrit's reply was not the JSON the API documents. */
+class errors_GerritProtocolError extends errors_GerritError {
+    constructor(message) {
+        super(message, { retryable: false });
+        this.name = 'GerritProtocolError';
+    }
+}
+/** A caller's input that cannot make a valid request or report (names the input). */
+class errors_GerritInputError extends errors_GerritError {
+    input;
+    constructor(input, message) {
+        super(`${input}: ${message}`, { retryable: false });
+        this.input = input;
+        this.name = 'GerritInputError';
+    }
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ../../packages/gerrit/src/transport.ts
+
+
+/** node:http(s) transport: the timeout covers the whole exchange, from connect to the last byte. */
+const transport_nodeTransport = (req) => new Promise((resolve, reject) => {
+    const url = new URL(req.url);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let settled = false;
+    const fail = (e) => {
+        if (settled)
+            return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+    };
+    const r = send(url, { method: req.method, headers: req.headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', fail);
+        res.on('aborted', () => fail(Object.assign(new Error('reply aborted'), { code: 'ECONNRESET' })));
+        res.on('end', () => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            const headers = {};
+            for (const [k, v] of Object.entries(res.headers))
+                headers[k] = Array.isArray(v) ? v.join(', ') : v;
+            resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+    });
+    const timer = setTimeout(() => {
+        fail(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }));
+        r.destroy();
+    }, req.timeoutMs);
+    r.on('error', (e) => fail(e.code ? e : Object.assign(e, { code: 'ECONNRESET' })));
+    r.end(req.body);
+});
+
+;// CONCATENATED MODULE: ../../packages/gerrit/src/client.ts
+
+
+function changeRouteId(c) {
+    if (typeof c === 'number') {
+        if (!Number.isInteger(c) || c <= 0)
+            throw new GerritInputError('change', `not a change number: ${c}`);
+        return String(c);
+    }
+    if (typeof c === 'string') {
+        if (c === '' || /[/?#\s]/.test(c)) {
+            throw new GerritInputError('change', `not a URL-safe change id: '${c}' (use { project, change })`);
+        }
+        return c;
+    }
+    if (!c.project)
+        throw new GerritInputError('project', 'is empty');
+    if (!Number.isInteger(c.change) || c.change <= 0) {
+        throw new GerritInputError('change', `not a change number: ${c.change}`);
+    }
+    return `${encodeURIComponent(c.project)}~${c.change}`;
+}
+function revisionRouteId(revision) {
+    const r = String(revision);
+    if (!/^(current|\d+|[0-9a-f]{4,40})$/.test(r)) {
+        throw new GerritInputError('revision', `not a revision id (current, a patch set number or a SHA): '${r}'`);
+    }
+    return r;
+}
+const XSSI = ")]}'";
+class GerritClient {
+    baseUrl;
+    auth;
+    timeoutMs;
+    maxAttempts;
+    backoffMs;
+    maxRetryAfterMs;
+    sleep;
+    transport;
+    onRetry;
+    constructor(opts) {
+        let url;
+        try {
+            url = new URL(opts.url);
+        }
+        catch {
+            throw new GerritInputError('gerrit-url', `not a URL: '${opts.url}'`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new GerritInputError('gerrit-url', `must be http(s), got '${url.protocol}'`);
+        }
+        if (url.username || url.password) {
+            throw new GerritInputError('gerrit-url', 'must not contain credentials; pass username and password');
+        }
+        if (url.search || url.hash)
+            throw new GerritInputError('gerrit-url', 'must not have a query or fragment');
+        this.baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+        if ((opts.username && !opts.password) || (!opts.username && opts.password)) {
+            throw new GerritInputError(opts.username ? 'password' : 'username', 'is needed with the other one');
+        }
+        if (opts.username && opts.password) {
+            this.auth = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+        }
+        this.timeoutMs = opts.timeoutMs ?? 30_000;
+        this.maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
+        this.backoffMs = opts.backoffMs ?? 2000;
+        this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
+        this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+        this.transport = opts.transport ?? nodeTransport;
+        this.onRetry = opts.onRetry;
+    }
+    get authenticated() {
+        return this.auth !== undefined;
+    }
+    /**
+     * Query Changes, following `_more_changes` with `S=` until done or `limit` changes were read.
+     * When the limit cuts the list, the last change keeps `_more_changes: true`.
+     */
+    async queryChanges(query, opts = {}) {
+        if (!query.trim())
+            throw new GerritInputError('query', 'is empty');
+        const pageSize = opts.pageSize ?? 100;
+        const limit = opts.limit ?? 1000;
+        const out = [];
+        for (;;) {
+            const n = Math.min(pageSize, limit - out.length);
+            const params = new URLSearchParams({ q: query, n: String(n) });
+            if (out.length > 0)
+                params.set('S', String(out.length));
+            for (const o of opts.options ?? [])
+                params.append('o', o);
+            const page = await this.get(`changes/?${params}`);
+            if (!Array.isArray(page))
+                throw new GerritProtocolError(`GET changes/: expected a list of changes`);
+            out.push(...page);
+            const more = page.at(-1)?._more_changes === true;
+            if (!more || page.length === 0)
+                break;
+            if (out.length >= limit)
+                return out;
+            delete out.at(-1)._more_changes;
+        }
+        return out;
+    }
+    async getChange(change, options = []) {
+        const params = new URLSearchParams();
+        for (const o of options)
+            params.append('o', o);
+        const q = params.size ? `?${params}` : '';
+        return this.get(`changes/${changeRouteId(change)}${q}`);
+    }
+    /** List Files of a revision (with Gerrit's magic /COMMIT_MSG entry). */
+    async listFiles(change, revision = 'current') {
+        return this.get(`changes/${changeRouteId(change)}/revisions/${revisionRouteId(revision)}/files/`);
+    }
+    async listMessages(change) {
+        return this.get(`changes/${changeRouteId(change)}/messages`);
+    }
+    async listBranches(project) {
+        if (!project)
+            throw new GerritInputError('project', 'is empty');
+        return this.get(`projects/${encodeURIComponent(project)}/branches/`);
+    }
+    async getSelf() {
+        if (!this.auth)
+            throw new GerritInputError('username', 'accounts/self needs credentials');
+        return this.get('accounts/self');
+    }
+    /** Set Review. Retries per the rules above; see RequestOptions.alreadyApplied for lost replies. */
+    async setReview(change, revision, input, opts = {}) {
+        const path = `changes/${changeRouteId(change)}/revisions/${revisionRouteId(revision)}/review`;
+        return this.write(path, input, opts);
+    }
+    /** Submit; a lost reply is resolved by looking whether the change is merged. */
+    async submit(change, opts = {}) {
+        const alreadyApplied = opts.alreadyApplied ?? (async () => (await this.getChange(change)).status === 'MERGED');
+        return this.write(`changes/${changeRouteId(change)}/submit`, {}, { alreadyApplied });
+    }
+    async get(path) {
+        const { value } = await this.request('GET', path);
+        return value;
+    }
+    async write(path, body, opts) {
+        return this.request('POST', path, body, opts);
+    }
+    url(path) {
+        return `${this.baseUrl}${this.auth ? '/a' : ''}/${path}`;
+    }
+    /** One call with up to maxAttempts attempts; 400, 401, 403, 404, 409 and other 4xx end it at once. */
+    async request(method, path, body, opts = {}) {
+        // What errors and logs show: the URL's path (prefix included), no host, query or credentials.
+        const shownPath = new URL(this.url(path)).pathname;
+        let lastError;
+        for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+            if (attempt > 1 && lastError?.outcomeUnknown && opts.alreadyApplied) {
+                if (await this.check(opts.alreadyApplied, method, shownPath, lastError)) {
+                    return { recovered: true, attempts: attempt - 1 };
+                }
+            }
+            try {
+                const value = await this.attempt(method, path, shownPath, body);
+                return { value, recovered: false, attempts: attempt };
+            }
+            catch (e) {
+                if (!(e instanceof GerritError))
+                    throw e;
+                e.attempts = attempt;
+                lastError = e;
+                if (!e.retryable || attempt === this.maxAttempts)
+                    break;
+                let delay = this.backoffMs * 2 ** (attempt - 1);
+                if (e instanceof GerritHttpError && e.retryAfterSeconds !== undefined) {
+                    const wanted = e.retryAfterSeconds * 1000;
+                    if (wanted > this.maxRetryAfterMs)
+                        break;
+                    delay = Math.max(delay, wanted);
+                }
+                this.onRetry?.({ method, path: shownPath, attempt, delayMs: delay, error: e });
+                await this.sleep(delay);
+            }
+        }
+        // The last attempt's outcome may still be unknown: one last look saves a false failure.
+        if (lastError?.outcomeUnknown &&
+            opts.alreadyApplied &&
+            (await this.check(opts.alreadyApplied, method, shownPath, lastError))) {
+            return { recovered: true, attempts: lastError.attempts };
+        }
+        throw lastError;
+    }
+    /** Runs an "was it applied?" check; if the check fails too, the outcome stays unknown and says so. */
+    async check(alreadyApplied, method, shownPath, lastError) {
+        try {
+            return await alreadyApplied();
+        }
+        catch (e) {
+            const err = new GerritError(`${method} ${shownPath}: attempt ${lastError.attempts} may or may not have been applied ` +
+                `(${lastError.message}), and checking failed: ${e.message}`, { retryable: true, outcomeUnknown: true, cause: e });
+            err.attempts = lastError.attempts;
+            throw err;
+        }
+    }
+    async attempt(method, path, shownPath, body) {
+        const headers = { Accept: 'application/json' };
+        if (this.auth)
+            headers.Authorization = this.auth;
+        let text;
+        if (body !== undefined) {
+            text = JSON.stringify(body);
+            headers['Content-Type'] = 'application/json; charset=UTF-8';
+        }
+        let res;
+        try {
+            res = await this.transport({
+                method,
+                url: this.url(path),
+                headers,
+                body: text,
+                timeoutMs: this.timeoutMs,
+            });
+        }
+        catch (e) {
+            const code = e.code ?? 'ECONNRESET';
+            throw new GerritNetworkError(method, shownPath, code, e);
+        }
+        if (res.status < 200 || res.status > 299) {
+            throw new GerritHttpError(method, shownPath, res.status, res.body.trim(), retryAfter(res.headers['retry-after']));
+        }
+        return parseJson(res.body, method, shownPath);
+    }
+}
+/** Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function retryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim());
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+/** Strips the `)]}'` line Gerrit puts before every JSON reply (rest-api.txt "Output Format"). */
+function parseJson(body, method, path) {
+    const text = body.startsWith(XSSI) ? body.slice(XSSI.length) : body;
+    if (text.trim() === '')
+        return undefined;
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new GerritProtocolError(`${method} ${path}: reply is not JSON: ${text.slice(0, 120)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/gerrit/src/report-message.ts
+
+
+/**
+ * The report comment, in Zuul's format (zuul/reporter/__init__.py) with OpenStack's
+ * "Build succeeded (check pipeline)." header, so that the zuul-results-summary plugin, the older
+ * hideci.js parser and CI dashboards read it:
+ *
+ *   Build failed (check pipeline).
+ *   https://github.com/acme/ci/actions/runs/1/attempts/1
+ *
+ *   - tempest-ironic https://logs.example.org/1 : FAILURE in 1h 02m 03s
+ *   - pep8 https://logs.example.org/2 : SUCCESS in 48s (non-voting)
+ *
+ *   <footer: the CI's contact page, as the third-party rules require>
+ */
+/**
+ * The plugin's header regex is `^Build (?<status>\w+) \((?<pipeline>[\w]+) pipeline\)\.`: a
+ * pipeline name outside \w+ (e.g. third-party-check) makes the whole report invisible to it.
+ */
+const PIPELINE_NAME_RE = /^\w+$/;
+/**
+ * Zuul's GERRIT_HUMAN_MESSAGE_LIMIT: Gerrit rejects comments over change.commentSizeLimit
+ * (16 KiB by default); Zuul keeps this much headroom for what Gerrit adds.
+ */
+const GERRIT_MESSAGE_LIMIT = 16056;
+function report_message_checkPipelineName(pipeline) {
+    if (!PIPELINE_NAME_RE.test(pipeline)) {
+        throw new GerritInputError('pipeline', `'${pipeline}' must be letters, digits and underscores only: Gerrit's zuul-results-summary ` +
+            `plugin cannot parse "(${pipeline} pipeline)"`);
+    }
+    return pipeline;
+}
+function reportHeader(pipeline, succeeded) {
+    return `Build ${succeeded ? 'succeeded' : 'failed'} (${report_message_checkPipelineName(pipeline)} pipeline).`;
+}
+/** A job failed when its result is anything but SUCCESS or SKIPPED. */
+function jobFailed(job) {
+    return job.result !== 'SUCCESS' && job.result !== 'SKIPPED';
+}
+/**
+ * `- <job> <url> : <RESULT>[ <error detail>][ in <elapsed>][ (non-voting)]`. Parsers split on
+ * spaces, so whitespace in a job name becomes '-', in a URL '%20'; Zuul puts the job name where
+ * there is no URL ("the gerrit consumption interface depends on something existing in the url field").
+ */
+function formatJobLine(job) {
+    const name = job.name.trim().replace(/\s+/g, '-');
+    const url = job.url ? job.url.trim().replace(/\s/g, '%20') : name;
+    const detail = job.errorDetail ? ` ${job.errorDetail.replace(/\s+/g, ' ').trim()}` : '';
+    const elapsed = job.durationSeconds !== undefined ? ` in ${formatZuulDuration(job.durationSeconds)}` : '';
+    return `- ${name} ${url} : ${job.result}${detail}${elapsed}${job.voting ? '' : ' (non-voting)'}`;
+}
+const bytes = (s) => Buffer.byteLength(s, 'utf8');
+/** Cuts to at most `max` UTF-8 bytes without splitting a character. */
+function cutBytes(s, max) {
+    const b = Buffer.from(s, 'utf8');
+    if (b.length <= max)
+        return s;
+    let end = max;
+    while (end > 0 && (b[end] & 0xc0) === 0x80)
+        end--;
+    return b.subarray(0, end).toString('utf8');
+}
+/**
+ * The report comment. Over the budget, job lines go first — successful ones before failed ones —
+ * with a line saying how many are not shown; the header, the run link and the footer stay.
+ */
+function report_message_reportMessage(input) {
+    if (input.jobs.length === 0)
+        throw new GerritInputError('results', 'no jobs to report');
+    const max = input.maxBytes ?? GERRIT_MESSAGE_LIMIT;
+    const header = `${reportHeader(input.pipeline, buildSetSucceeded(input.jobs))}\n${input.runUrl ? `${input.runUrl}\n` : ''}\n`;
+    const footer = input.footer?.trim() ? `\n${input.footer.trim()}\n` : '';
+    const lines = input.jobs.map((j) => ({ text: `${formatJobLine(j)}\n`, failed: jobFailed(j) }));
+    const full = header + lines.map((l) => l.text).join('') + footer;
+    if (bytes(full) <= max)
+        return full;
+    const omittedNote = (failed, other) => `(${failed + other} more job${failed + other === 1 ? '' : 's'} not shown: ${failed} failed, ` +
+        `${other} succeeded or skipped; see the run page)\n`;
+    // Reserve room for the longest note this message could need.
+    let budget = max - bytes(header) - bytes(footer) - bytes(omittedNote(lines.length, lines.length));
+    const keep = new Set();
+    for (const wantFailed of [true, false]) {
+        lines.forEach((l, i) => {
+            if (l.failed !== wantFailed)
+                return;
+            const size = bytes(l.text);
+            if (size <= budget) {
+                keep.add(i);
+                budget -= size;
+            }
+        });
+    }
+    const omittedFailed = lines.filter((l, i) => l.failed && !keep.has(i)).length;
+    const omittedOther = lines.filter((l, i) => !l.failed && !keep.has(i)).length;
+    const body = lines
+        .filter((_, i) => keep.has(i))
+        .map((l) => l.text)
+        .join('');
+    const text = header + body + omittedNote(omittedFailed, omittedOther) + footer;
+    if (bytes(text) <= max)
+        return text;
+    // Only a header or footer larger than the budget gets here: cut like Zuul does.
+    const marker = '... (truncated)';
+    return cutBytes(text, max - bytes(marker)) + marker;
+}
+
+;// CONCATENATED MODULE: ../../packages/gerrit/src/vote-policy.ts
+
+
+/**
+ * Whether a report votes, and how. Third-party rules (system-config third_party.rst): comment only
+ * until the project lets the CI vote; some CIs only +1 and leave -1 to humans; never comment on a
+ * merge failure. Zuul adds: labels only on the current patch set. And a vote must say something
+ * about the change, so infrastructure results (a dead node, a log upload that failed) get none.
+ */
+const VOTING_MODES = (/* unused pure expression or super */ null && (['none', 'verified', 'plus-one-only']));
+function parseVotingMode(value) {
+    if (!VOTING_MODES.includes(value)) {
+        throw new GerritInputError('voting', `'${value}' is not one of ${VOTING_MODES.join(', ')}`);
+    }
+    return value;
+}
+/** Gate pipelines (gate, gate_foo) vote ±2 and may submit, as OpenStack's Zuul gate does. */
+function isGatePipeline(pipeline) {
+    return /^gate(_\w+)?$/.test(pipeline);
+}
+function vote_policy_decideVote(input) {
+    const gate = isGatePipeline(input.pipeline);
+    if (input.submit && !gate) {
+        throw new GerritInputError('submit', `only a gate pipeline submits; '${input.pipeline}' is not one`);
+    }
+    if (input.submit && input.mode !== 'verified') {
+        throw new GerritInputError('submit', `needs voting: verified (a gate votes ±2 before it submits)`);
+    }
+    if (!input.label.trim())
+        throw new GerritInputError('label', 'is empty');
+    const commentOnly = (reason) => ({ comment: true, labels: {}, submit: false, reason });
+    const mergeFailure = input.jobs.find((j) => j.result === 'MERGE_FAILURE');
+    if (mergeFailure) {
+        return {
+            comment: false,
+            labels: {},
+            submit: false,
+            reason: `${mergeFailure.name}: MERGE_FAILURE; third-party CI rules say not to comment on a merge failure`,
+        };
+    }
+    if (input.mode === 'none')
+        return commentOnly('voting is none: comment only');
+    if (input.change.status !== 'NEW') {
+        return commentOnly(`the change is ${input.change.status.toLowerCase()}: comment only`);
+    }
+    if (!input.change.currentPatchset) {
+        return commentOnly('the patch set is no longer current: comment only');
+    }
+    const infra = input.jobs.find((j) => j.voting && isInfraResult(j.result));
+    if (infra) {
+        return commentOnly(`${infra.name} ended ${infra.result}, an infrastructure result: comment only`);
+    }
+    const magnitude = gate ? 2 : 1;
+    if (buildSetSucceeded(input.jobs)) {
+        return {
+            comment: true,
+            labels: { [input.label]: magnitude },
+            submit: Boolean(input.submit),
+            reason: `all voting jobs succeeded: ${input.label} +${magnitude}${input.submit ? ', then submit' : ''}`,
+        };
+    }
+    if (input.mode === 'plus-one-only')
+        return commentOnly('a job failed and voting is plus-one-only: comment only');
+    return {
+        comment: true,
+        labels: { [input.label]: -magnitude },
+        submit: false,
+        reason: `a voting job failed: ${input.label} -${magnitude}`,
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/gerrit/src/report.ts
+
+
+
+
+/**
+ * Posting a report exactly once. Every report carries the tag `autogenerated:stackci:<pipeline>`
+ * and its run URL (the run's identity) on its second line. Before posting, and before resending
+ * after an attempt whose outcome is unknown (timeout, lost reply, 5xx), the change's messages are
+ * read: a message with our tag, our patch set and our run URL means the report is already there.
+ */
+function reportTag(pipeline) {
+    return `autogenerated:stackci:${checkPipelineName(pipeline)}`;
+}
+/** Is this run's report among the change's messages? (Gerrit prefixes them "Patch Set N: …".) */
+function findReport(messages, opts) {
+    return messages.find((m) => m.tag === opts.tag &&
+        (opts.patchset === undefined || m._revision_number === opts.patchset) &&
+        m.message.split('\n').some((line) => line.trim() === opts.runUrl));
+}
+function findRevision(info, revision) {
+    const revs = Object.entries(info.revisions ?? {});
+    const matches = /^\d{1,3}$/.test(revision)
+        ? revs.filter(([, r]) => r._number === Number(revision))
+        : revs.filter(([sha]) => revision.length >= 4 && sha.startsWith(revision.toLowerCase()));
+    if (matches.length !== 1) {
+        const known = revs.map(([sha, r]) => `${r._number}=${sha.slice(0, 10)}`).join(', ');
+        throw new GerritInputError('revision', `'${revision}' is not a patch set of change ${info._number} (patch sets: ${known})`);
+    }
+    const [sha, rev] = matches[0];
+    return { sha, rev };
+}
+/**
+ * Posts (or, dry, prepares) one report. Without a client (a dry run with no Gerrit to read), the
+ * patch set is taken as open and current.
+ */
+async function postReport(client, req) {
+    if (!/^https?:\/\/\S+$/.test(req.runUrl)) {
+        throw new GerritInputError('run-url', `must be an http(s) URL without spaces, got '${req.runUrl}'`);
+    }
+    if (!client && !req.dryRun)
+        throw new GerritInputError('gerrit-url', 'is needed to post a report');
+    const now = req.now ?? (() => new Date());
+    const tag = reportTag(req.pipeline);
+    const message = reportMessage({
+        pipeline: req.pipeline,
+        jobs: req.jobs,
+        runUrl: req.runUrl,
+        footer: req.footer,
+    });
+    const locator = { project: req.project, change: req.change };
+    let status = 'NEW';
+    let currentPatchset = true;
+    let patchset;
+    let sha;
+    let created;
+    let alreadyPosted = false;
+    if (client) {
+        const info = await client.getChange(locator, ['ALL_REVISIONS', 'MESSAGES']);
+        const { sha: s, rev } = findRevision(info, req.revision);
+        sha = s;
+        patchset = rev._number;
+        created = parseGerritTimestamp(rev.created);
+        status = info.status;
+        currentPatchset = info.current_revision === sha;
+        alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: req.runUrl, patchset }) !== undefined;
+    }
+    const decision = decideVote({
+        mode: req.voting,
+        label: req.label ?? 'Verified',
+        pipeline: req.pipeline,
+        jobs: req.jobs,
+        change: { status, currentPatchset },
+        submit: req.submit,
+    });
+    const outcome = {
+        message,
+        tag,
+        decision,
+        posted: false,
+        alreadyPosted,
+        recovered: false,
+        submitted: false,
+        patchset,
+        revision: sha,
+        revisionCreated: created,
+    };
+    const finish = () => {
+        if (created)
+            outcome.timeToReportSeconds = Math.max(0, Math.round((now().getTime() - created.getTime()) / 1000));
+        return outcome;
+    };
+    if (!client || req.dryRun || !decision.comment || alreadyPosted)
+        return finish();
+    const input = {
+        message,
+        tag,
+        ...(Object.keys(decision.labels).length ? { labels: decision.labels } : {}),
+        ...(req.notify ? { notify: req.notify } : {}),
+    };
+    const result = await client.setReview(locator, sha, input, {
+        alreadyApplied: async () => findReport(await client.listMessages(locator), { tag, runUrl: req.runUrl, patchset }) !== undefined,
+    });
+    outcome.posted = true;
+    outcome.recovered = result.recovered;
+    if (decision.submit) {
+        try {
+            await client.submit(locator);
+            outcome.submitted = true;
+        }
+        catch (e) {
+            if (!(e instanceof GerritError))
+                throw e;
+            outcome.submitError = e;
+        }
+    }
+    return finish();
+}
+
+;// CONCATENATED MODULE: ../../packages/gerrit/src/index.ts
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ../../packages/pipeline/src/gerrit-source.ts
+
+/**
+ * The watcher's view of Gerrit, on the shared REST client (paging, retries, typed errors): what
+ * watch-gerrit, `stackci gerrit pending` and the demo read changes through.
+ */
+function gerritSource(client) {
+    return {
+        async query(query, options, limit) {
+            const changes = await client.queryChanges(query, {
+                options: options,
+                pageSize: Math.min(100, limit),
+                limit,
+            });
+            return changes;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/github-workflow-api.ts
 /** A GitHub REST call that failed; `status` 0 means the request never got an answer. */
 class GitHubApiError extends Error {
@@ -32199,6 +32903,7 @@ async function prepareChange(input, git = defaultGit) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/index.ts
+
 
 
 
