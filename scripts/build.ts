@@ -21,10 +21,16 @@ for (const name of requested.length ? requested : all) {
   const dist = join(dir, 'dist')
   rmSync(dist, { recursive: true, force: true })
   const started = Date.now()
-  execFileSync(ncc, ['build', join(dir, 'src/index.ts'), '-o', dist, '--license', 'licenses.txt', '-q'], {
-    cwd: dir,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
+  // --transpile-only: ncc's type check covers every file under actions/, so one action's type error
+  // broke another's build; `pnpm typecheck` (in lint) checks types once for the whole tree instead.
+  execFileSync(
+    ncc,
+    ['build', join(dir, 'src/index.ts'), '-o', dist, '--license', 'licenses.txt', '--transpile-only', '-q'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  )
   // ncc writes dist/package.json only in some versions; the runner needs it to load index.js as ESM.
   writeFileSync(join(dist, 'package.json'), '{\n  "type": "module"\n}\n')
   const readmePath = join(dir, 'README.md')
