@@ -28850,9 +28850,10 @@ function roundHalfEven(x) {
         return f;
     return f % 2 === 0 ? f : f + 1;
 }
-// WHATWG 'latin1' is windows-1252, identical to ASCII below 0x80; anything else (and NUL) is
-// re-checked byte by byte as python-subunit would.
-const asciiDecoder = new TextDecoder('latin1');
+// Node's native ISO-8859-1 slice (one char per byte, no copy, no wrapper object): plain ASCII
+// comes out as is; anything else (and NUL) is re-checked byte by byte as python-subunit would.
+const latin1Slice = Buffer.prototype
+    .latin1Slice;
 // eslint-disable-next-line no-control-regex -- NUL is one of the bytes to catch
 const NOT_PLAIN_ASCII = /[^\x01-\x7f]/;
 /** Reads the fields of one packet. */
@@ -28886,12 +28887,12 @@ class FieldReader {
             throw new ParseError(`UTF8 string at offset ${offset} extends past end of packet: claimed ${length} bytes, ${available} available`);
         const stop = start + length;
         this.pos = stop;
-        const bytes = b.subarray(start, stop);
         // Native decode and scan: a JavaScript loop over every byte of every id was the decoder's
         // largest cost. Only a string with NUL or non-ASCII bytes takes the careful path.
-        const fast = asciiDecoder.decode(bytes);
+        const fast = latin1Slice.call(b, start, stop);
         if (!NOT_PLAIN_ASCII.test(fast))
             return fast;
+        const bytes = b.subarray(start, stop);
         if (bytes.includes(0))
             throw new ParseError(`UTF8 string at offset ${offset} contains NUL byte`);
         const s = decodePacketString(bytes);
