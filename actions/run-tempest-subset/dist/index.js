@@ -30169,11 +30169,14 @@ async function run() {
         core/* setOutput */.uH('junit', files.junit);
         core/* setOutput */.uH('html', files.html);
         core/* setOutput */.uH('summary-json', files.json);
-        for (const f of (job.failures ?? []).slice(0, MAX_ANNOTATIONS))
+        // Everything must fit the runner's 10: the step failure itself takes one, a "N more" line
+        // another when the failures do not all fit.
+        const budget = MAX_ANNOTATIONS - (settings.failOnFailure && job.result !== 'SUCCESS' ? 1 : 0);
+        const shown = t.failed <= budget ? t.failed : budget - 1;
+        for (const f of (job.failures ?? []).slice(0, shown))
             core/* error */.z3(f.message, { title: `FAILED ${f.test}` });
-        const more = t.failed - Math.min(t.failed, MAX_ANNOTATIONS);
-        if (more > 0)
-            core/* error */.z3(`${more} more failed tests: see the job summary and testr_results.html`);
+        if (t.failed > shown)
+            core/* error */.z3(`${t.failed - shown} more failed tests: see the job summary and testr_results.html`);
         await core/* summary */.z.addRaw(reports.markdown, true).write();
         if (settings.artifactName) {
             const id = await uploadResults(settings.artifactName, settings.outputDir, Object.values(files));

@@ -88,10 +88,13 @@ export async function run(): Promise<void> {
     core.setOutput('html', files.html)
     core.setOutput('summary-json', files.json)
 
-    for (const f of (job.failures ?? []).slice(0, MAX_ANNOTATIONS))
-      core.error(f.message, { title: `FAILED ${f.test}` })
-    const more = t.failed - Math.min(t.failed, MAX_ANNOTATIONS)
-    if (more > 0) core.error(`${more} more failed tests: see the job summary and testr_results.html`)
+    // Everything must fit the runner's 10: the step failure itself takes one, a "N more" line
+    // another when the failures do not all fit.
+    const budget = MAX_ANNOTATIONS - (settings.failOnFailure && job.result !== 'SUCCESS' ? 1 : 0)
+    const shown = t.failed <= budget ? t.failed : budget - 1
+    for (const f of (job.failures ?? []).slice(0, shown)) core.error(f.message, { title: `FAILED ${f.test}` })
+    if (t.failed > shown)
+      core.error(`${t.failed - shown} more failed tests: see the job summary and testr_results.html`)
     await core.summary.addRaw(reports.markdown, true).write()
 
     if (settings.artifactName) {

@@ -105,7 +105,7 @@ describe('run-tempest-subset with subunit-file', () => {
     expect(readFileSync(run.outputs.html!, 'utf8')).toContain('Unexpected success 1')
   })
 
-  it('caps annotations at 10 and counts the rest; fail-on-failure false keeps the step green', async () => {
+  it("keeps annotations within the runner's 10 and counts the rest; fail-on-failure false keeps the step green", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackci-stream-'))
     const stream = join(dir, 's.subunit')
     writeFileSync(stream, execFileSync('/usr/bin/python3', [MAKE_STREAM, 'random', '3', '150']))
@@ -113,10 +113,17 @@ describe('run-tempest-subset with subunit-file', () => {
     expect(run.exitCode).toBe(0)
     const failed = Number(run.outputs.failed)
     expect(failed).toBeGreaterThan(10)
-    expect(run.errors).toHaveLength(11)
-    expect(run.errors[10]).toBe(
-      `${failed - 10} more failed tests: see the job summary and testr_results.html`,
-    )
+    // The runner shows 10 error annotations per step: 9 failures and a count of the rest.
+    expect(run.errors).toHaveLength(10)
+    expect(run.errors[9]).toBe(`${failed - 9} more failed tests: see the job summary and testr_results.html`)
+    // Failing the step takes one more: 8 failures, the count, the step failure.
+    const failing = await runAction(ACTION, { inputs: { 'subunit-file': stream } })
+    expect(failing.exitCode).toBe(1)
+    expect(failing.errors).toHaveLength(10)
+    expect(failing.errors.slice(8)).toEqual([
+      `${failed - 8} more failed tests: see the job summary and testr_results.html`,
+      `${failed} of ${run.outputs.total} tests failed`,
+    ])
   })
 
   it('calls an empty stream an ERROR', async () => {
