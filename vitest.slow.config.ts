@@ -6,7 +6,11 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ['packages/*/test/**/*.slow.test.ts', 'actions/*/test/**/*.slow.test.ts', 'test/**/*.slow.test.ts'],
+    include: [
+      'packages/*/test/**/*.slow.test.ts',
+      'actions/*/test/**/*.slow.test.ts',
+      'test/**/*.slow.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**', 'test/fixtures/**'],
     testTimeout: 20 * 60_000,
     maxWorkers: 1,
