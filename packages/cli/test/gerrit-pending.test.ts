@@ -2,21 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGerritServer, type GerritTestServer } from '../../../test/gerrit-server/index.js'
 import { startGitHubServer } from '../../../test/github-server/index.js'
 import { actionsRoutes, addWorkflow } from '../../../test/github-server/routes/actions.js'
-import type { CommandContext } from '../src/command.js'
 import { main } from '../src/main.js'
+import { testContext } from './support/context.js'
 
-function context(env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = []
-  const err: string[] = []
-  const ctx: CommandContext = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    cwd: process.cwd(),
-    env,
-    signal: new AbortController().signal,
-  }
-  return { ctx, out: () => out.join(''), err: () => err.join('') }
-}
+const context = (env: NodeJS.ProcessEnv = {}) => testContext({ env })
 
 let gerrit: GerritTestServer
 beforeAll(async () => {

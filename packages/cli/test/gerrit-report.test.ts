@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGerritServer, type Account, type GerritTestServer } from '../../../test/gerrit-server/index.js'
-import type { CommandContext } from '../src/command.js'
 import { main } from '../src/main.js'
+import { testContext } from './support/context.js'
 
 let server: GerritTestServer
 let ci: Account
@@ -12,18 +12,7 @@ let dir: string
 let results: string
 const P = 'openstack/ironic'
 
-function context(env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = []
-  const err: string[] = []
-  const ctx: CommandContext = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    cwd: dir,
-    env,
-    signal: new AbortController().signal,
-  }
-  return { ctx, out: () => out.join(''), err: () => err.join('') }
-}
+const context = (env: NodeJS.ProcessEnv = {}) => testContext({ env, cwd: dir })
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stackci-cli-report-'))

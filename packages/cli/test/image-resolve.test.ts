@@ -2,24 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { GitHubReleasesBackend, LocalDirectoryBackend } from '@stackci/images'
-import type { CommandContext } from '../src/command.js'
 import { imageResolveCommand } from '../src/commands/image-resolve.js'
 import { main } from '../src/main.js'
 import { startGitHubServer, type GitHubServer } from '../../../test/github-server/index.js'
 import { makeQcow2, manifestFor, tempDir } from '../../images/test/qcow2-fixture.js'
+import { testContext } from './support/context.js'
 
-function context(env: NodeJS.ProcessEnv = {}, cwd = process.cwd()) {
-  const out: string[] = []
-  const err: string[] = []
-  const ctx: CommandContext = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    cwd,
-    env,
-    signal: new AbortController().signal,
-  }
-  return { ctx, out: () => out.join(''), err: () => err.join('') }
-}
+const context = (env: NodeJS.ProcessEnv = {}, cwd = process.cwd()) => testContext({ env, cwd })
 
 const stackci = (argv: string[], t: ReturnType<typeof context>) =>
   main(['image', 'resolve', ...argv], t.ctx, [imageResolveCommand])

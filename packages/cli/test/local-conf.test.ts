@@ -4,23 +4,12 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildLocalConf, parseJobYaml, renderLocalConf } from '@stackci/devstack'
 import { describe, expect, it } from 'vitest'
-import type { CommandContext } from '../src/command.js'
 import { main } from '../src/main.js'
+import { testContext } from './support/context.js'
 
 const EXAMPLES = resolve(import.meta.dirname, '../../../workflows/examples/devstack')
 
-function context(cwd: string) {
-  const out: string[] = []
-  const err: string[] = []
-  const ctx: CommandContext = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    cwd,
-    env: {},
-    signal: new AbortController().signal,
-  }
-  return { ctx, out: () => out.join(''), err: () => err.join('') }
-}
+const context = (cwd: string) => testContext({ cwd })
 
 /** A plugin checkout in $DEST, as devstack or setup-devstack leaves it. */
 function plugin(dir: string, name: string, requires: string[]): void {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { UsageError, stringOption, type Command, type CommandContext } from '../src/command.js'
+import { UsageError, stringOption, type Command } from '../src/command.js'
 import { main } from '../src/main.js'
+import { testContext } from './support/context.js'
 
-function context() {
-  const out: string[] = []
-  const err: string[] = []
-  const ctx: CommandContext = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    cwd: process.cwd(),
-    env: {},
-    signal: new AbortController().signal,
-  }
-  return { ctx, out: () => out.join(''), err: () => err.join('') }
-}
+const context = () => testContext()
 
 const echo: Command = {
   name: ['gerrit', 'echo'],

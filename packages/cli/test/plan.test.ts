@@ -3,21 +3,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { CommandContext } from '../src/command.js'
 import { main } from '../src/main.js'
+import { testContext } from './support/context.js'
 
-function context(cwd: string) {
-  const out: string[] = []
-  const err: string[] = []
-  const ctx: CommandContext = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    cwd,
-    env: {},
-    signal: new AbortController().signal,
-  }
-  return { ctx, out: () => out.join(''), err: () => err.join('') }
-}
+const context = (cwd: string) => testContext({ cwd })
 
 /** A real repository: master with the appliance, a change branch touching the given files. */
 function repo(files: Record<string, string>): string {

@@ -5,21 +5,10 @@ import { join, resolve } from 'node:path'
 import { parseResults } from '@stackci/model'
 import { encodeStream } from '@stackci/subunit'
 import { describe, expect, it } from 'vitest'
-import type { CommandContext } from '../src/command.js'
 import { main } from '../src/main.js'
+import { testContext } from './support/context.js'
 
-function context(cwd: string) {
-  const out: string[] = []
-  const err: string[] = []
-  const ctx: CommandContext = {
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    cwd,
-    env: {},
-    signal: new AbortController().signal,
-  }
-  return { ctx, out: () => out.join(''), err: () => err.join('') }
-}
+const context = (cwd: string) => testContext({ cwd })
 
 const T0 = Date.UTC(2026, 0, 1) * 1000
 function stream(failing: boolean): Uint8Array {
