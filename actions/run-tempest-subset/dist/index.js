@@ -28582,6 +28582,7 @@ class decoder_SubunitDecoder {
     reader = new FieldReader();
     nonSubunitName;
     nonSubunitChunk;
+    scratch;
     /** Bytes consumed so far: where the next packet starts, for error messages and tests. */
     offset = 0;
     packets = 0;
@@ -28590,10 +28591,25 @@ class decoder_SubunitDecoder {
         this.sink = sink;
         this.nonSubunitName = options.nonSubunitName ?? 'stdout';
         this.nonSubunitChunk = options.nonSubunitChunk ?? 1048576;
+        this.scratch = options.reuseEvent
+            ? {
+                testId: undefined,
+                status: undefined,
+                tags: undefined,
+                runnable: false,
+                mimeType: undefined,
+                eof: false,
+                fileName: undefined,
+                fileBytes: undefined,
+                routeCode: undefined,
+                timestamp: undefined,
+            }
+            : undefined;
     }
     /**
-     * Feeds bytes. The decoder may keep views into `chunk` until the following write (and the
-     * collector keeps views into it while a test runs): do not modify a chunk after writing it.
+     * Feeds bytes. The decoder keeps no view into `chunk` once write returns (it copies the bytes of
+     * an incomplete packet), but the collector keeps views into it while a test runs: do not modify
+     * a chunk after writing it unless the collector was detached from it (ResultCollector.detach).
      */
     write(chunk) {
         if (this.ended)
@@ -28607,7 +28623,7 @@ class decoder_SubunitDecoder {
         while (this.avail > 0 && rest.length > 0) {
             const take = Math.min(rest.length, Math.max(this.need - this.avail, 0));
             if (this.avail + rest.length < this.need) {
-                this.chunks.push(rest);
+                this.chunks.push(rest.slice());
                 this.avail += rest.length;
                 return;
             }
@@ -28627,7 +28643,7 @@ class decoder_SubunitDecoder {
         const used = this.process(rest);
         this.offset += used;
         if (used < rest.length) {
-            this.chunks = [rest.subarray(used)];
+            this.chunks = [rest.slice(used)];
             this.avail = rest.length - used;
         }
     }
@@ -28736,25 +28752,22 @@ class decoder_SubunitDecoder {
             this.fail(buf.subarray(start, start + 6), `Short read - got ${avail - 6} bytes, wanted ${length - 6} bytes`);
             return avail;
         }
-        const packet = buf.subarray(start, start + length);
+        // Checked and decoded where it lies, by offsets: no view per packet unless it is reported.
+        const end = start + length;
         this.packets++;
-        const stored = ((packet[length - 4] << 24) |
-            (packet[length - 3] << 16) |
-            (packet[length - 2] << 8) |
-            packet[length - 1]) >>>
-            0;
-        const calculated = crc32_crc32(packet.subarray(0, length - 4));
+        const stored = ((buf[end - 4] << 24) | (buf[end - 3] << 16) | (buf[end - 2] << 8) | buf[end - 1]) >>> 0;
+        const calculated = crc32_crc32(buf.subarray(start, end - 4));
         if (calculated !== stored) {
-            this.fail(packet, `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`);
+            this.fail(buf.subarray(start, end), `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`);
             return length;
         }
         try {
-            this.fields(packet, flags, lenBytes);
+            this.fields(buf, start, end, flags, lenBytes);
         }
         catch (e) {
             if (!(e instanceof ParseError))
                 throw e;
-            this.fail(packet, e.message);
+            this.fail(buf.subarray(start, end), e.message);
         }
         return length;
     }
@@ -28763,14 +28776,15 @@ class decoder_SubunitDecoder {
         this.need = bytes;
         return 0;
     }
-    fields(packet, flags, lenBytes) {
+    /** Decodes the fields of the packet at buf[start, end). */
+    fields(packet, start, end, flags, lenBytes) {
         // Offsets in python-subunit's messages are relative to its body buffer, which starts at the
         // flags for 1- and 2-byte lengths and after the 5 header bytes for 3-byte lengths.
-        const base = lenBytes === 3 ? 6 : 1;
+        const base = start + (lenBytes === 3 ? 6 : 1);
         const r = this.reader;
         r.body = packet;
         r.base = base;
-        r.end = packet.length - 4;
+        r.end = end - 4;
         r.pos = base + (lenBytes === 3 ? 0 : 2 + lenBytes);
         let timestamp;
         if (flags & wire_FLAG_TIMESTAMP) {
@@ -28783,15 +28797,23 @@ class decoder_SubunitDecoder {
             // timedelta(microseconds=ns/1000) rounds half to even.
             timestamp = seconds * 1e6 + roundHalfEven(nanos / 1000);
         }
-        const testId = flags & wire_FLAG_TEST_ID ? r.string() : undefined;
+        const testId = flags & wire_FLAG_TEST_ID ? r.testId() : undefined;
         let tags;
         if (flags & wire_FLAG_TAGS) {
-            const count = r.varint();
-            tags = [];
-            for (let i = 0; i < count; i++) {
-                const tag = r.string();
-                if (!tags.includes(tag))
-                    tags.push(tag);
+            // Most packets repeat the previous tag set byte for byte: answer with the same array.
+            const from = r.pos;
+            const cached = r.sameTags();
+            if (cached)
+                tags = cached;
+            else {
+                const count = r.varint();
+                tags = [];
+                for (let i = 0; i < count; i++) {
+                    const tag = r.string();
+                    if (!tags.includes(tag))
+                        tags.push(tag);
+                }
+                r.rememberTags(from, tags);
             }
         }
         const mimeType = flags & wire_FLAG_MIME_TYPE ? r.string() : undefined;
@@ -28807,18 +28829,33 @@ class decoder_SubunitDecoder {
             r.pos += len;
         }
         const routeCode = flags & wire_FLAG_ROUTE_CODE ? r.string() : undefined;
-        this.sink({
-            testId,
-            status: STATUSES[flags & 0x7],
-            tags,
-            runnable: (flags & wire_FLAG_RUNNABLE) !== 0,
-            mimeType,
-            eof: (flags & wire_FLAG_EOF) !== 0,
-            fileName,
-            fileBytes,
-            routeCode,
-            timestamp,
-        });
+        const e = this.scratch;
+        if (e === undefined) {
+            this.sink({
+                testId,
+                status: STATUSES[flags & 0x7],
+                tags,
+                runnable: (flags & wire_FLAG_RUNNABLE) !== 0,
+                mimeType,
+                eof: (flags & wire_FLAG_EOF) !== 0,
+                fileName,
+                fileBytes,
+                routeCode,
+                timestamp,
+            });
+            return;
+        }
+        e.testId = testId;
+        e.status = STATUSES[flags & 0x7];
+        e.tags = tags;
+        e.runnable = (flags & wire_FLAG_RUNNABLE) !== 0;
+        e.mimeType = mimeType;
+        e.eof = (flags & wire_FLAG_EOF) !== 0;
+        e.fileName = fileName;
+        e.fileBytes = fileBytes;
+        e.routeCode = routeCode;
+        e.timestamp = timestamp;
+        this.sink(e);
     }
     fail(packetData, message) {
         this.parseErrors++;
@@ -28876,6 +28913,79 @@ class FieldReader {
             v = v * 256 + b[at + i];
         this.pos = at + size;
         return v;
+    }
+    /** The last test id read and its bytes (a copy): most packets repeat the previous packet's id. */
+    lastId = '';
+    lastIdBytes = new Uint8Array(256);
+    lastIdLength = -1;
+    /** string(), answering from the last test id when the bytes are the same. */
+    testId() {
+        const b = this.body;
+        const at = this.pos;
+        if (at < this.end) {
+            const size = (b[at] >> 6) + 1;
+            const start = at + size;
+            if (start <= this.end) {
+                let length = b[at] & 0x3f;
+                for (let i = 1; i < size; i++)
+                    length = length * 256 + b[at + i];
+                const stop = start + length;
+                if (length === this.lastIdLength && stop <= this.end) {
+                    const last = this.lastIdBytes;
+                    let i = length - 1;
+                    // Ids of one run share their start: compare from the end.
+                    while (i >= 0 && b[start + i] === last[i])
+                        i--;
+                    if (i < 0) {
+                        this.pos = stop;
+                        return this.lastId;
+                    }
+                }
+            }
+        }
+        const id = this.string();
+        const length = this.pos - (at + (b[at] >> 6) + 1);
+        if (this.lastIdBytes.length < length)
+            this.lastIdBytes = new Uint8Array(length * 2);
+        const last = this.lastIdBytes;
+        for (let i = 0, j = this.pos - length; i < length; i++, j++)
+            last[i] = b[j];
+        this.lastIdLength = length;
+        this.lastId = id;
+        return id;
+    }
+    /** The bytes of the last tags field (a copy) and the array they gave. */
+    lastTags;
+    lastTagBytes = new Uint8Array(256);
+    lastTagLength = 0;
+    /**
+     * The last tag array when the tags field at pos has the same bytes (its count and strings),
+     * moving past it; undefined otherwise, leaving pos alone.
+     */
+    sameTags() {
+        const tags = this.lastTags;
+        const length = this.lastTagLength;
+        const start = this.pos;
+        if (tags === undefined || start + length > this.end)
+            return undefined;
+        const b = this.body;
+        const last = this.lastTagBytes;
+        for (let i = 0; i < length; i++)
+            if (b[start + i] !== last[i])
+                return undefined;
+        this.pos = start + length;
+        return tags;
+    }
+    rememberTags(from, tags) {
+        const length = this.pos - from;
+        if (this.lastTagBytes.length < length)
+            this.lastTagBytes = new Uint8Array(length * 2);
+        const last = this.lastTagBytes;
+        const b = this.body;
+        for (let i = 0; i < length; i++)
+            last[i] = b[from + i];
+        this.lastTagLength = length;
+        this.lastTags = tags;
     }
     string() {
         const length = this.varint();
@@ -29234,7 +29344,7 @@ class results_ResultCollector {
             return;
         }
         const key = e.routeCode === undefined ? e.testId : `${e.testId}\u0000${e.routeCode}`;
-        let r = this.open.get(key);
+        let r = key === this.hotKey ? this.hot : this.open.get(key);
         if (!r) {
             r = {
                 id: e.testId,
@@ -29245,15 +29355,28 @@ class results_ResultCollector {
                 start: e.timestamp,
                 end: undefined,
             };
-            this.open.set(key, r);
+            // The newest open test stays out of the map until another one starts: tests mostly run one
+            // after the other, so most never enter it. The map keeps the others in the order they began.
+            if (this.hot !== undefined)
+                this.open.set(this.hotKey, this.hot);
+            this.hot = r;
+            this.hotKey = key;
         }
         if (e.status !== undefined)
             r.status = e.status;
         r.end = e.timestamp;
         if (e.fileName !== undefined && e.fileBytes?.length) {
-            let a = r.attachments.find((x) => x.name === e.fileName);
+            // A loop, not find(): no closure per file packet.
+            const name = e.fileName;
+            let a;
+            for (const x of r.attachments) {
+                if (x.name === name) {
+                    a = x;
+                    break;
+                }
+            }
             if (!a) {
-                a = new Attachment(e.fileName, e.mimeType ?? 'application/octet-stream', this.cap);
+                a = new Attachment(name, e.mimeType ?? 'application/octet-stream', this.cap);
                 r.attachments.push(a);
             }
             // Views, not copies: most attachments belong to tests that pass and are dropped.
@@ -29262,13 +29385,42 @@ class results_ResultCollector {
         if (e.tags !== undefined)
             r.tags = this.intern(e.tags);
         if (e.status !== undefined && e.status !== 'inprogress') {
-            this.open.delete(key);
+            if (r === this.hot) {
+                this.hot = undefined;
+                this.hotKey = undefined;
+            }
+            else
+                this.open.delete(key);
             this.finish(r);
         }
     };
+    /** The most recently started open test (not in `open`) and its key. */
+    hot;
+    hotKey;
+    /**
+     * Copies what open tests keep of their attachments into buffers of their own, so that the
+     * caller may reuse the buffer it last gave the decoder (finished tests already hold copies).
+     */
+    detach() {
+        if (this.hot !== undefined)
+            for (const a of this.hot.attachments)
+                a.materialize();
+        for (const r of this.open.values())
+            for (const a of r.attachments)
+                a.materialize();
+    }
     tagSets = new Map();
     /** One array per distinct tag set: 30 000 tests share a handful of `worker-N` arrays. */
     intern(tags) {
+        // The decoder hands consecutive packets with the same tags the same array.
+        if (tags === this.lastTagsIn)
+            return this.lastTagsOut;
+        this.lastTagsIn = tags;
+        return (this.lastTagsOut = this.internNew(tags));
+    }
+    lastTagsIn;
+    lastTagsOut;
+    internNew(tags) {
         const key = tags.join('\u0000');
         let shared = this.tagSets.get(key);
         if (!shared) {
@@ -29283,8 +29435,13 @@ class results_ResultCollector {
         if (this.ended)
             return;
         this.ended = true;
-        const left = [...this.open.values()].reverse();
+        const left = [...this.open.values()];
+        if (this.hot !== undefined)
+            left.push(this.hot);
+        left.reverse();
         this.open.clear();
+        this.hot = undefined;
+        this.hotKey = undefined;
         for (const r of left) {
             r.end = undefined;
             this.finish(r);
@@ -29374,9 +29531,14 @@ function workerOf(t) {
 /** Reads a whole subunit v2 stream (a file path or a byte stream) into results, chunk by chunk. */
 async function readSubunit(source, options = {}) {
     const results = new results_ResultCollector(options);
-    const decoder = new decoder_SubunitDecoder(results.handle, options);
+    // The collector keeps nothing of an event object: one will do for every packet.
+    const decoder = new decoder_SubunitDecoder(results.handle, { ...options, reuseEvent: true });
     if (typeof source === 'string')
-        readFileInChunks(source, (chunk) => decoder.write(chunk));
+        readFileInChunks(source, (chunk) => {
+            decoder.write(chunk);
+            // The buffer is read into again: open tests must not keep views into it.
+            results.detach();
+        });
     else
         for await (const chunk of source)
             decoder.write(chunk);
@@ -29384,16 +29546,19 @@ async function readSubunit(source, options = {}) {
     results.end();
     return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: decoder.parseErrors };
 }
+const READ_CHUNK = 1024 * 1024;
 /**
- * Reads a file synchronously in fresh 64 KiB chunks. A stream file is local and read once; on a
- * busy runner each asynchronous read costs a trip through the thread pool, which made half of a
- * 100 MB parse idle time. Fresh buffers, because the decoder and the collector keep views.
+ * Reads a file synchronously into one 1 MiB buffer, over and over: `onChunk` must keep no view
+ * into a chunk once it returns. A stream file is local and read once; on a busy runner each
+ * asynchronous read costs a trip through the thread pool, which made half of a 100 MB parse idle
+ * time. One buffer, not a fresh one per chunk: fresh memory costs page faults and garbage
+ * collection (64 KiB chunks were 15% of a 100 MB parse).
  */
 function readFileInChunks(path, onChunk) {
     const fd = (0,external_node_fs_.openSync)(path, 'r');
     try {
+        const buf = Buffer.allocUnsafeSlow(READ_CHUNK);
         for (;;) {
-            const buf = Buffer.allocUnsafeSlow(64 * 1024);
             const n = (0,external_node_fs_.readSync)(fd, buf, 0, buf.length, null);
             if (n === 0)
                 break;
@@ -29407,7 +29572,8 @@ function readFileInChunks(path, onChunk) {
 /** Same, for bytes already in memory (tests, small streams). */
 function parseSubunit(bytes, options = {}) {
     const results = new ResultCollector(options);
-    const decoder = new SubunitDecoder(results.handle, options);
+    // The collector keeps nothing of an event object: one will do for every packet.
+    const decoder = new SubunitDecoder(results.handle, { ...options, reuseEvent: true });
     decoder.write(bytes);
     decoder.end();
     results.end();

@@ -1,5 +1,5 @@
 import { crc32 } from './crc32.js'
-import type { EventSink } from './event.js'
+import type { EventSink, SubunitEvent } from './event.js'
 import { decodePacketString, Utf8Tracker } from './utf8.js'
 import {
   FLAG_EOF,
@@ -19,6 +19,12 @@ export interface DecoderOptions {
   nonSubunitName?: string
   /** python-subunit flushes non-subunit bytes at 1 MiB; so do we, which also bounds memory. */
   nonSubunitChunk?: number
+  /**
+   * Hand the sink one event object for every packet, overwritten each time, instead of a new one:
+   * for sinks that keep nothing of the event object itself (the ResultCollector). Saves an
+   * allocation per packet.
+   */
+  reuseEvent?: boolean
 }
 
 class ParseError extends Error {}
@@ -44,6 +50,7 @@ export class SubunitDecoder {
   private readonly reader = new FieldReader()
   private readonly nonSubunitName: string
   private readonly nonSubunitChunk: number
+  private readonly scratch: SubunitEvent | undefined
   /** Bytes consumed so far: where the next packet starts, for error messages and tests. */
   offset = 0
   packets = 0
@@ -55,11 +62,26 @@ export class SubunitDecoder {
   ) {
     this.nonSubunitName = options.nonSubunitName ?? 'stdout'
     this.nonSubunitChunk = options.nonSubunitChunk ?? 1048576
+    this.scratch = options.reuseEvent
+      ? {
+          testId: undefined,
+          status: undefined,
+          tags: undefined,
+          runnable: false,
+          mimeType: undefined,
+          eof: false,
+          fileName: undefined,
+          fileBytes: undefined,
+          routeCode: undefined,
+          timestamp: undefined,
+        }
+      : undefined
   }
 
   /**
-   * Feeds bytes. The decoder may keep views into `chunk` until the following write (and the
-   * collector keeps views into it while a test runs): do not modify a chunk after writing it.
+   * Feeds bytes. The decoder keeps no view into `chunk` once write returns (it copies the bytes of
+   * an incomplete packet), but the collector keeps views into it while a test runs: do not modify
+   * a chunk after writing it unless the collector was detached from it (ResultCollector.detach).
    */
   write(chunk: Uint8Array): void {
     if (this.ended) throw new Error('SubunitDecoder: write after end')
@@ -71,7 +93,7 @@ export class SubunitDecoder {
     while (this.avail > 0 && rest.length > 0) {
       const take = Math.min(rest.length, Math.max(this.need - this.avail, 0))
       if (this.avail + rest.length < this.need) {
-        this.chunks.push(rest)
+        this.chunks.push(rest.slice())
         this.avail += rest.length
         return
       }
@@ -90,7 +112,7 @@ export class SubunitDecoder {
     const used = this.process(rest)
     this.offset += used
     if (used < rest.length) {
-      this.chunks = [rest.subarray(used)]
+      this.chunks = [rest.slice(used)]
       this.avail = rest.length - used
     }
   }
@@ -197,27 +219,24 @@ export class SubunitDecoder {
       )
       return avail
     }
-    const packet = buf.subarray(start, start + length)
+    // Checked and decoded where it lies, by offsets: no view per packet unless it is reported.
+    const end = start + length
     this.packets++
     const stored =
-      ((packet[length - 4]! << 24) |
-        (packet[length - 3]! << 16) |
-        (packet[length - 2]! << 8) |
-        packet[length - 1]!) >>>
-      0
-    const calculated = crc32(packet.subarray(0, length - 4))
+      ((buf[end - 4]! << 24) | (buf[end - 3]! << 16) | (buf[end - 2]! << 8) | buf[end - 1]!) >>> 0
+    const calculated = crc32(buf.subarray(start, end - 4))
     if (calculated !== stored) {
       this.fail(
-        packet,
+        buf.subarray(start, end),
         `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`,
       )
       return length
     }
     try {
-      this.fields(packet, flags, lenBytes)
+      this.fields(buf, start, end, flags, lenBytes)
     } catch (e) {
       if (!(e instanceof ParseError)) throw e
-      this.fail(packet, e.message)
+      this.fail(buf.subarray(start, end), e.message)
     }
     return length
   }
@@ -228,14 +247,15 @@ export class SubunitDecoder {
     return 0
   }
 
-  private fields(packet: Uint8Array, flags: number, lenBytes: number): void {
+  /** Decodes the fields of the packet at buf[start, end). */
+  private fields(packet: Uint8Array, start: number, end: number, flags: number, lenBytes: number): void {
     // Offsets in python-subunit's messages are relative to its body buffer, which starts at the
     // flags for 1- and 2-byte lengths and after the 5 header bytes for 3-byte lengths.
-    const base = lenBytes === 3 ? 6 : 1
+    const base = start + (lenBytes === 3 ? 6 : 1)
     const r = this.reader
     r.body = packet
     r.base = base
-    r.end = packet.length - 4
+    r.end = end - 4
     r.pos = base + (lenBytes === 3 ? 0 : 2 + lenBytes)
     let timestamp: number | undefined
     if (flags & FLAG_TIMESTAMP) {
@@ -248,14 +268,21 @@ export class SubunitDecoder {
       // timedelta(microseconds=ns/1000) rounds half to even.
       timestamp = seconds * 1e6 + roundHalfEven(nanos / 1000)
     }
-    const testId = flags & FLAG_TEST_ID ? r.string() : undefined
+    const testId = flags & FLAG_TEST_ID ? r.testId() : undefined
     let tags: string[] | undefined
     if (flags & FLAG_TAGS) {
-      const count = r.varint()
-      tags = []
-      for (let i = 0; i < count; i++) {
-        const tag = r.string()
-        if (!tags.includes(tag)) tags.push(tag)
+      // Most packets repeat the previous tag set byte for byte: answer with the same array.
+      const from = r.pos
+      const cached = r.sameTags()
+      if (cached) tags = cached
+      else {
+        const count = r.varint()
+        tags = []
+        for (let i = 0; i < count; i++) {
+          const tag = r.string()
+          if (!tags.includes(tag)) tags.push(tag)
+        }
+        r.rememberTags(from, tags)
       }
     }
     const mimeType = flags & FLAG_MIME_TYPE ? r.string() : undefined
@@ -273,18 +300,33 @@ export class SubunitDecoder {
       r.pos += len
     }
     const routeCode = flags & FLAG_ROUTE_CODE ? r.string() : undefined
-    this.sink({
-      testId,
-      status: STATUSES[flags & 0x7],
-      tags,
-      runnable: (flags & FLAG_RUNNABLE) !== 0,
-      mimeType,
-      eof: (flags & FLAG_EOF) !== 0,
-      fileName,
-      fileBytes,
-      routeCode,
-      timestamp,
-    })
+    const e = this.scratch
+    if (e === undefined) {
+      this.sink({
+        testId,
+        status: STATUSES[flags & 0x7],
+        tags,
+        runnable: (flags & FLAG_RUNNABLE) !== 0,
+        mimeType,
+        eof: (flags & FLAG_EOF) !== 0,
+        fileName,
+        fileBytes,
+        routeCode,
+        timestamp,
+      })
+      return
+    }
+    e.testId = testId
+    e.status = STATUSES[flags & 0x7]
+    e.tags = tags
+    e.runnable = (flags & FLAG_RUNNABLE) !== 0
+    e.mimeType = mimeType
+    e.eof = (flags & FLAG_EOF) !== 0
+    e.fileName = fileName
+    e.fileBytes = fileBytes
+    e.routeCode = routeCode
+    e.timestamp = timestamp
+    this.sink(e)
   }
 
   private fail(packetData: Uint8Array, message: string): void {
@@ -343,6 +385,75 @@ class FieldReader {
     for (let i = 1; i < size; i++) v = v * 256 + b[at + i]!
     this.pos = at + size
     return v
+  }
+
+  /** The last test id read and its bytes (a copy): most packets repeat the previous packet's id. */
+  private lastId = ''
+  private lastIdBytes = new Uint8Array(256)
+  private lastIdLength = -1
+
+  /** string(), answering from the last test id when the bytes are the same. */
+  testId(): string {
+    const b = this.body
+    const at = this.pos
+    if (at < this.end) {
+      const size = (b[at]! >> 6) + 1
+      const start = at + size
+      if (start <= this.end) {
+        let length = b[at]! & 0x3f
+        for (let i = 1; i < size; i++) length = length * 256 + b[at + i]!
+        const stop = start + length
+        if (length === this.lastIdLength && stop <= this.end) {
+          const last = this.lastIdBytes
+          let i = length - 1
+          // Ids of one run share their start: compare from the end.
+          while (i >= 0 && b[start + i] === last[i]) i--
+          if (i < 0) {
+            this.pos = stop
+            return this.lastId
+          }
+        }
+      }
+    }
+    const id = this.string()
+    const length = this.pos - (at + (b[at]! >> 6) + 1)
+    if (this.lastIdBytes.length < length) this.lastIdBytes = new Uint8Array(length * 2)
+    const last = this.lastIdBytes
+    for (let i = 0, j = this.pos - length; i < length; i++, j++) last[i] = b[j]!
+    this.lastIdLength = length
+    this.lastId = id
+    return id
+  }
+
+  /** The bytes of the last tags field (a copy) and the array they gave. */
+  private lastTags: string[] | undefined
+  private lastTagBytes = new Uint8Array(256)
+  private lastTagLength = 0
+
+  /**
+   * The last tag array when the tags field at pos has the same bytes (its count and strings),
+   * moving past it; undefined otherwise, leaving pos alone.
+   */
+  sameTags(): string[] | undefined {
+    const tags = this.lastTags
+    const length = this.lastTagLength
+    const start = this.pos
+    if (tags === undefined || start + length > this.end) return undefined
+    const b = this.body
+    const last = this.lastTagBytes
+    for (let i = 0; i < length; i++) if (b[start + i] !== last[i]) return undefined
+    this.pos = start + length
+    return tags
+  }
+
+  rememberTags(from: number, tags: string[]): void {
+    const length = this.pos - from
+    if (this.lastTagBytes.length < length) this.lastTagBytes = new Uint8Array(length * 2)
+    const last = this.lastTagBytes
+    const b = this.body
+    for (let i = 0; i < length; i++) last[i] = b[from + i]!
+    this.lastTagLength = length
+    this.lastTags = tags
   }
 
   string(): string {

@@ -7,6 +7,7 @@ import type { WireStatus } from './wire.js'
 export interface SubunitEvent {
   testId?: string
   status?: WireStatus
+  /** Shared between events with the same tags (the decoder reuses the array): do not modify. */
   tags?: string[]
   runnable: boolean
   fileName?: string

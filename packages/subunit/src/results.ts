@@ -137,7 +137,7 @@ export class ResultCollector {
       return
     }
     const key = e.routeCode === undefined ? e.testId : `${e.testId}\u0000${e.routeCode}`
-    let r = this.open.get(key)
+    let r = key === this.hotKey ? this.hot : this.open.get(key)
     if (!r) {
       r = {
         id: e.testId,
@@ -148,14 +148,26 @@ export class ResultCollector {
         start: e.timestamp,
         end: undefined,
       }
-      this.open.set(key, r)
+      // The newest open test stays out of the map until another one starts: tests mostly run one
+      // after the other, so most never enter it. The map keeps the others in the order they began.
+      if (this.hot !== undefined) this.open.set(this.hotKey!, this.hot)
+      this.hot = r
+      this.hotKey = key
     }
     if (e.status !== undefined) r.status = e.status
     r.end = e.timestamp
     if (e.fileName !== undefined && e.fileBytes?.length) {
-      let a = r.attachments.find((x) => x.name === e.fileName)
+      // A loop, not find(): no closure per file packet.
+      const name = e.fileName
+      let a: Attachment | undefined
+      for (const x of r.attachments) {
+        if (x.name === name) {
+          a = x
+          break
+        }
+      }
       if (!a) {
-        a = new Attachment(e.fileName, e.mimeType ?? 'application/octet-stream', this.cap)
+        a = new Attachment(name, e.mimeType ?? 'application/octet-stream', this.cap)
         r.attachments.push(a)
       }
       // Views, not copies: most attachments belong to tests that pass and are dropped.
@@ -163,15 +175,41 @@ export class ResultCollector {
     }
     if (e.tags !== undefined) r.tags = this.intern(e.tags)
     if (e.status !== undefined && e.status !== 'inprogress') {
-      this.open.delete(key)
+      if (r === this.hot) {
+        this.hot = undefined
+        this.hotKey = undefined
+      } else this.open.delete(key)
       this.finish(r)
     }
+  }
+
+  /** The most recently started open test (not in `open`) and its key. */
+  private hot: Record | undefined
+  private hotKey: string | undefined
+
+  /**
+   * Copies what open tests keep of their attachments into buffers of their own, so that the
+   * caller may reuse the buffer it last gave the decoder (finished tests already hold copies).
+   */
+  detach(): void {
+    if (this.hot !== undefined) for (const a of this.hot.attachments) a.materialize()
+    for (const r of this.open.values()) for (const a of r.attachments) a.materialize()
   }
 
   private readonly tagSets = new Map<string, string[]>()
 
   /** One array per distinct tag set: 30 000 tests share a handful of `worker-N` arrays. */
   private intern(tags: string[]): string[] {
+    // The decoder hands consecutive packets with the same tags the same array.
+    if (tags === this.lastTagsIn) return this.lastTagsOut!
+    this.lastTagsIn = tags
+    return (this.lastTagsOut = this.internNew(tags))
+  }
+
+  private lastTagsIn: string[] | undefined
+  private lastTagsOut: string[] | undefined
+
+  private internNew(tags: string[]): string[] {
     const key = tags.join('\u0000')
     let shared = this.tagSets.get(key)
     if (!shared) {
@@ -185,8 +223,12 @@ export class ResultCollector {
   end(): void {
     if (this.ended) return
     this.ended = true
-    const left = [...this.open.values()].reverse()
+    const left = [...this.open.values()]
+    if (this.hot !== undefined) left.push(this.hot)
+    left.reverse()
     this.open.clear()
+    this.hot = undefined
+    this.hotKey = undefined
     for (const r of left) {
       r.end = undefined
       this.finish(r)

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import {
   encodeStream,
   parseSubunit,
+  readSubunit,
   renderHtml,
   renderJUnit,
   renderMarkdown,
@@ -188,6 +189,31 @@ describe('bounded memory', () => {
     expect(a.truncated).toBe(true)
     expect(a.retainedBytes).toBe(4096)
     expect(a.text()).toMatch(/^START[x]+\n\[… 3141632 bytes truncated …\]\nx+the real error at the end$/)
+  })
+
+  it('reads a file through its reused buffer exactly as the same bytes in memory', async () => {
+    // Several MiB, with failures, skips and unfinished tests whose packets straddle the 1 MiB
+    // reads: open tests must copy what they keep before the buffer is read into again.
+    const events: EncodeEvent[] = []
+    for (let i = 0; i < 600; i++) {
+      const status = (['fail', 'success', 'skip', 'xfail'] as const)[i % 4]!
+      // The log in many small packets, so that reads end between a test's packets.
+      const log = Array.from({ length: 20 }, (_, k) => ({
+        fileName: 'pythonlogging:',
+        fileBytes: `log ${i}.${k} `.repeat(30),
+        mimeType: 'text/plain',
+      }))
+      const why = { fileName: 'reason', fileBytes: `reason ${i}`, eof: true }
+      events.push(...run(`a.B.test_${i}`, status, i, 1, [...log, tb(`boom ${i}`), why], `worker-${i % 3}`))
+    }
+    events.push({ testId: 'a.B.test_hung', status: 'inprogress', fileName: 'x', fileBytes: 'y'.repeat(5000) })
+    const bytes = encodeStream(events)
+    expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024)
+    const file = join(mkdtempSync(join(tmpdir(), 'subunit-read-')), 'stream.subunit')
+    writeFileSync(file, bytes)
+    const fromFile = (await readSubunit(file)).results
+    expect(renderJUnit(fromFile)).toBe(renderJUnit(parseSubunit(bytes).results))
+    expect(fromFile.counts()).toMatchObject({ total: 601, failed: 151, skipped: 150 })
   })
 
   it("drops the attachments of passed tests and caps the run's retained total", () => {
