@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import {
   createWriteStream,
   existsSync,
@@ -28,6 +27,7 @@ import {
   buildLocalConf,
   nodeExec,
   parseJobYaml,
+  run,
   placeProjects,
   renderLocalConf,
   scrub,
@@ -62,16 +62,6 @@ export interface DemoResult {
 }
 
 const STEPS = 12
-
-function execText(file: string, args: string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(file, args, { cwd, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-      err
-        ? reject(new Error(`${file} ${args.join(' ')}: ${String(stderr).trim() || err.message}`))
-        : resolve(String(stdout)),
-    ),
-  )
-}
 
 /**
  * The check pipeline end to end on this machine: Gerrit (the test server, on loopback) → watch-gerrit
@@ -124,7 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const built = join(work, 'built')
         mkdirSync(built)
         const imagePath = join(built, `${SAMPLE.imageName}.qcow2`)
-        await execText('qemu-img', ['create', '-q', '-f', 'qcow2', imagePath, '1G'], built).catch(
+        await run(nodeExec, 'qemu-img', ['create', '-q', '-f', 'qcow2', imagePath, '1G'], built).catch(
           (e: Error) => {
             throw new Error(
               `${e.message} (qemu-img comes with Debian's qemu-utils: bash scripts/install-deps.sh)`,
@@ -132,7 +122,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           },
         )
         const { sha256, size } = await sha256File(imagePath)
-        const master = await execText(
+        const master = await run(
+          nodeExec,
           'git',
           ['ls-remote', gerrit.gitUrl(SAMPLE.project, ci), `refs/heads/${SAMPLE.branch}`],
           work,
@@ -271,7 +262,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const started = new Date()
     await progress.run(`Run the test subset with stestr (regex '${SAMPLE.testRegex}')`, async (note) => {
       if (!existsSync(join(prepared.dir, '.stestr')))
-        await execText('stestr', ['init'], prepared.dir).catch((e: Error) => {
+        await run(nodeExec, 'stestr', ['init'], prepared.dir).catch((e: Error) => {
           throw new Error(
             `${e.message} (stestr comes with Debian's python3-stestr: bash scripts/install-deps.sh)`,
           )
