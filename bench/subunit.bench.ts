@@ -136,8 +136,9 @@ const work = mkdtempSync(join(tmpdir(), 'stackci-bench-run-'))
 const refXml = join(work, 'reference.xml')
 const runner = bundleRunner(work)
 const runs = { ref: [] as Measure[], ours: [] as Measure[], lean: [] as Measure[] }
-// Interleaved, twice each: the machine is shared, so no tool gets the quiet moment alone.
-for (let i = 0; i < 2; i++) {
+// Interleaved, three times each, best of three: the machine is shared and its speed swings by a
+// third from run to run, so no tool gets the quiet moment alone.
+for (let i = 0; i < 3; i++) {
   runs.lean.push(oursJUnitJson(runner, stream, work))
   runs.ref.push(reference(stream, refXml))
   runs.ours.push(ours(stream, work))

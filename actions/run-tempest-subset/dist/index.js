@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(19652);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(65605);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28381,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 19652:
+/***/ 65605:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28422,6 +28422,135 @@ function crc32_crc32(data, previous = 0) {
     for (let i = 0; i < data.length; i++)
         c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
     return ~c >>> 0;
+}
+
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
+;// CONCATENATED MODULE: ../../packages/subunit/src/crc-worker.ts
+
+
+// Control words (Int32) in shared memory.
+const TAIL = 0; // next slot the decoder writes
+const HEAD = 1; // next slot the worker reads
+const DONE = 2; // 1 once the decoder has pushed its last extent
+/** Extents the ring holds: enough for a 100 MB stream's packets to wait for a worker that starts late. */
+const CAPACITY = 1 << 16;
+/**
+ * The worker's whole program. It runs from its source text in a worker started with
+ * `eval: true`, so it must not refer to anything outside itself (its modules come as arguments)
+ * and has no inner named functions (bundlers may wrap those in helpers the worker lacks).
+ */
+function checkExtents(...[threads, fs, zlibModule]) {
+    const { path, control, extents } = threads.workerData;
+    const ctrl = new Int32Array(control);
+    const ext = new Float64Array(extents);
+    const capacity = ext.length / 2;
+    const fd = fs.openSync(path, 'r');
+    let buf = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+    let winStart = 0;
+    let winEnd = 0;
+    let head = 0;
+    let bad = -1;
+    for (;;) {
+        const tail = Atomics.load(ctrl, 0);
+        if (head === tail) {
+            if (Atomics.load(ctrl, 2) === 1 && Atomics.load(ctrl, 0) === head)
+                break;
+            Atomics.wait(ctrl, 0, tail, 50);
+            continue;
+        }
+        const start = ext[head * 2];
+        const length = ext[head * 2 + 1];
+        head = (head + 1) % capacity;
+        // Freeing the slot before checking it is safe: its values are already read.
+        Atomics.store(ctrl, 1, head);
+        if (bad !== -1)
+            continue;
+        if (start < winStart || start + length > winEnd) {
+            if (length > buf.length)
+                buf = Buffer.allocUnsafeSlow(length);
+            const n = fs.readSync(fd, buf, 0, buf.length, start);
+            winStart = start;
+            winEnd = start + n;
+            // The file is shorter than the stream the decoder saw: treat as a mismatch.
+            if (start + length > winEnd) {
+                bad = start;
+                continue;
+            }
+        }
+        const at = start - winStart;
+        const end = at + length;
+        const stored = ((buf[end - 4] << 24) | (buf[end - 3] << 16) | (buf[end - 2] << 8) | buf[end - 1]) >>> 0;
+        // A plain view: a Buffer view costs more to make than the check of a small packet.
+        if (zlibModule.crc32(new Uint8Array(buf.buffer, buf.byteOffset + at, length - 4)) >>> 0 !== stored)
+            bad = start;
+    }
+    fs.closeSync(fd);
+    threads.parentPort.postMessage(bad === -1 ? { verdict: 'good' } : { verdict: 'bad', offset: bad });
+}
+const WORKER_SOURCE = `(${checkExtents.toString()})(require('node:worker_threads'), require('node:fs'), require('node:zlib'))`;
+/** True where zlib has a native crc32 (Node 20.15+, 22.2+): without it the worker has nothing to use. */
+const canOffloadCrc = typeof external_node_zlib_.crc32 === 'function';
+class CrcWorker {
+    control = new Int32Array(new SharedArrayBuffer(16));
+    extents;
+    capacity;
+    worker;
+    result;
+    tail = 0;
+    /** The worker's read position as last seen: re-read only when the ring looks full. */
+    head = 0;
+    pushed = 0;
+    /** Where the first bad packet starts, once finish() said 'bad'. */
+    offset;
+    constructor(path, options = {}) {
+        this.capacity = Math.max(2, options.capacity ?? CAPACITY);
+        this.extents = new Float64Array(new SharedArrayBuffer(this.capacity * 16));
+        this.worker = new external_node_worker_threads_.Worker(WORKER_SOURCE, {
+            eval: true,
+            workerData: { path, control: this.control.buffer, extents: this.extents.buffer },
+            // The worker needs little: a small heap keeps the process's peak memory down.
+            resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+            stdout: false,
+            stderr: false,
+        });
+        this.result = new Promise((resolve) => {
+            this.worker.once('message', (m) => {
+                this.offset = m.offset;
+                resolve(m.verdict);
+            });
+            // Any failure of the checker only costs time: the caller checks everything itself.
+            this.worker.once('error', () => resolve('failed'));
+            this.worker.once('exit', () => resolve('failed'));
+        });
+    }
+    push(offset, length) {
+        const next = (this.tail + 1) % this.capacity;
+        if (next === this.head) {
+            this.head = Atomics.load(this.control, HEAD);
+            if (next === this.head)
+                return false;
+        }
+        const i = this.tail * 2;
+        this.extents[i] = offset;
+        this.extents[i + 1] = length;
+        this.tail = next;
+        Atomics.store(this.control, TAIL, next);
+        // Waking the worker costs a system call: once per 1024 packets is plenty (it also polls).
+        if (++this.pushed % 1024 === 0)
+            Atomics.notify(this.control, TAIL);
+        return true;
+    }
+    /** Every extent is pushed: waits for the worker's verdict on all of them. */
+    async finish() {
+        Atomics.store(this.control, DONE, 1);
+        Atomics.notify(this.control, TAIL);
+        return this.result;
+    }
+    /** Stops the worker without a verdict (the parse failed). */
+    async cancel() {
+        await this.worker.terminate();
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/utf8.ts
@@ -28572,7 +28701,7 @@ const textEncoder = new TextEncoder();
  * field or a short read, and the same resynchronisation (after the claimed length). Memory is
  * bounded by the largest packet (< 4 MiB) plus one input chunk.
  */
-class decoder_SubunitDecoder {
+class SubunitDecoder {
     sink;
     chunks = [];
     avail = 0;
@@ -28583,6 +28712,9 @@ class decoder_SubunitDecoder {
     nonSubunitName;
     nonSubunitChunk;
     scratch;
+    offload;
+    /** Stream offset of the buffer `process` is working on. */
+    base = 0;
     /** Bytes consumed so far: where the next packet starts, for error messages and tests. */
     offset = 0;
     packets = 0;
@@ -28591,20 +28723,8 @@ class decoder_SubunitDecoder {
         this.sink = sink;
         this.nonSubunitName = options.nonSubunitName ?? 'stdout';
         this.nonSubunitChunk = options.nonSubunitChunk ?? 1048576;
-        this.scratch = options.reuseEvent
-            ? {
-                testId: undefined,
-                status: undefined,
-                tags: undefined,
-                runnable: false,
-                mimeType: undefined,
-                eof: false,
-                fileName: undefined,
-                fileBytes: undefined,
-                routeCode: undefined,
-                timestamp: undefined,
-            }
-            : undefined;
+        this.offload = options.crcOffload;
+        this.scratch = options.reuseEvent ? reusableEvent() : undefined;
     }
     /**
      * Feeds bytes. The decoder keeps no view into `chunk` once write returns (it copies the bytes of
@@ -28631,6 +28751,7 @@ class decoder_SubunitDecoder {
             rest = rest.subarray(take);
             this.chunks = [];
             this.avail = 0;
+            this.base = this.offset;
             const used = this.process(assembled);
             this.offset += used;
             if (used < assembled.length) {
@@ -28640,6 +28761,7 @@ class decoder_SubunitDecoder {
         }
         if (rest.length === 0)
             return;
+        this.base = this.offset;
         const used = this.process(rest);
         this.offset += used;
         if (used < rest.length) {
@@ -28654,6 +28776,7 @@ class decoder_SubunitDecoder {
         const buf = concat(this.chunks, this.avail);
         this.chunks = [];
         this.avail = 0;
+        this.base = this.offset;
         this.offset += this.process(buf);
     }
     /** Consumes what it can from buf; returns the number of bytes used and sets `need`. */
@@ -28755,11 +28878,13 @@ class decoder_SubunitDecoder {
         // Checked and decoded where it lies, by offsets: no view per packet unless it is reported.
         const end = start + length;
         this.packets++;
-        const stored = ((buf[end - 4] << 24) | (buf[end - 3] << 16) | (buf[end - 2] << 8) | buf[end - 1]) >>> 0;
-        const calculated = crc32_crc32(buf.subarray(start, end - 4));
-        if (calculated !== stored) {
-            this.fail(buf.subarray(start, end), `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`);
-            return length;
+        if (this.offload === undefined || !this.offload.push(this.base + start, length)) {
+            const stored = ((buf[end - 4] << 24) | (buf[end - 3] << 16) | (buf[end - 2] << 8) | buf[end - 1]) >>> 0;
+            const calculated = crc32_crc32(buf.subarray(start, end - 4));
+            if (calculated !== stored) {
+                this.fail(buf.subarray(start, end), `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`);
+                return length;
+            }
         }
         try {
             this.fields(buf, start, end, flags, lenBytes);
@@ -28798,37 +28923,22 @@ class decoder_SubunitDecoder {
             timestamp = seconds * 1e6 + roundHalfEven(nanos / 1000);
         }
         const testId = flags & wire_FLAG_TEST_ID ? r.testId() : undefined;
-        let tags;
-        if (flags & wire_FLAG_TAGS) {
-            // Most packets repeat the previous tag set byte for byte: answer with the same array.
-            const from = r.pos;
-            const cached = r.sameTags();
-            if (cached)
-                tags = cached;
-            else {
-                const count = r.varint();
-                tags = [];
-                for (let i = 0; i < count; i++) {
-                    const tag = r.string();
-                    if (!tags.includes(tag))
-                        tags.push(tag);
-                }
-                r.rememberTags(from, tags);
-            }
-        }
-        const mimeType = flags & wire_FLAG_MIME_TYPE ? r.string() : undefined;
+        const tags = flags & wire_FLAG_TAGS ? r.cached(r.recentTags, r.readTags) : undefined;
+        const mimeType = flags & wire_FLAG_MIME_TYPE ? r.cached(r.recentMimeTypes, r.readString) : undefined;
         let fileName;
-        let fileBytes;
+        let fileStart = 0;
+        let fileEnd = 0;
         if (flags & wire_FLAG_FILE_CONTENT) {
-            fileName = r.string();
+            fileName = r.cached(r.recentFileNames, r.readString);
             const len = r.varint();
             const available = Math.max(0, Math.min(len, r.end - r.pos));
             if (available !== len)
                 throw new ParseError(`File content extends past end of packet: claimed ${len} bytes, ${available} available`);
-            fileBytes = packet.subarray(r.pos, r.pos + len);
+            fileStart = r.pos;
+            fileEnd = r.pos + len;
             r.pos += len;
         }
-        const routeCode = flags & wire_FLAG_ROUTE_CODE ? r.string() : undefined;
+        const routeCode = flags & wire_FLAG_ROUTE_CODE ? r.cached(r.recentRouteCodes, r.readString) : undefined;
         const e = this.scratch;
         if (e === undefined) {
             this.sink({
@@ -28839,7 +28949,7 @@ class decoder_SubunitDecoder {
                 mimeType,
                 eof: (flags & wire_FLAG_EOF) !== 0,
                 fileName,
-                fileBytes,
+                fileBytes: fileName === undefined ? undefined : packet.subarray(fileStart, fileEnd),
                 routeCode,
                 timestamp,
             });
@@ -28852,7 +28962,9 @@ class decoder_SubunitDecoder {
         e.mimeType = mimeType;
         e.eof = (flags & wire_FLAG_EOF) !== 0;
         e.fileName = fileName;
-        e.fileBytes = fileBytes;
+        e.fileBuffer = fileName === undefined ? undefined : packet;
+        e.fileStart = fileStart;
+        e.fileEnd = fileEnd;
         e.routeCode = routeCode;
         e.timestamp = timestamp;
         this.sink(e);
@@ -28877,6 +28989,33 @@ class decoder_SubunitDecoder {
             mimeType: 'text/plain;charset=utf8',
         });
     }
+}
+/**
+ * The one event object of `reuseEvent`: its fileBytes is made from fileBuffer only when a sink
+ * reads it.
+ */
+function reusableEvent() {
+    const e = {
+        testId: undefined,
+        status: undefined,
+        tags: undefined,
+        runnable: false,
+        mimeType: undefined,
+        eof: false,
+        fileName: undefined,
+        fileBuffer: undefined,
+        fileStart: 0,
+        fileEnd: 0,
+        routeCode: undefined,
+        timestamp: undefined,
+    };
+    Object.defineProperty(e, 'fileBytes', {
+        enumerable: true,
+        get() {
+            return this.fileBuffer?.subarray(this.fileStart, this.fileEnd);
+        },
+    });
+    return e;
 }
 function roundHalfEven(x) {
     const f = Math.floor(x);
@@ -28954,39 +29093,39 @@ class FieldReader {
         this.lastId = id;
         return id;
     }
-    /** The bytes of the last tags field (a copy) and the array they gave. */
-    lastTags;
-    lastTagBytes = new Uint8Array(256);
-    lastTagLength = 0;
+    recentTags = new RecentFields();
+    recentMimeTypes = new RecentFields();
+    recentFileNames = new RecentFields();
+    recentRouteCodes = new RecentFields();
     /**
-     * The last tag array when the tags field at pos has the same bytes (its count and strings),
-     * moving past it; undefined otherwise, leaving pos alone.
+     * A field's value, answered from `recent` when the bytes at pos start with the bytes that gave
+     * it before (a field's encoding delimits itself, so equal bytes decode to the same value).
+     * A stream repeats a handful of tag sets, MIME types, file names and route codes: this saves
+     * a string (and an array for tags) on almost every packet.
      */
-    sameTags() {
-        const tags = this.lastTags;
-        const length = this.lastTagLength;
-        const start = this.pos;
-        if (tags === undefined || start + length > this.end)
-            return undefined;
-        const b = this.body;
-        const last = this.lastTagBytes;
-        for (let i = 0; i < length; i++)
-            if (b[start + i] !== last[i])
-                return undefined;
-        this.pos = start + length;
+    cached(recent, read) {
+        const from = this.pos;
+        const hit = recent.find(this.body, from, this.end);
+        if (hit !== undefined) {
+            this.pos = from + hit.bytes.length;
+            return hit.value;
+        }
+        const value = read();
+        recent.remember(this.body, from, this.pos, value);
+        return value;
+    }
+    readString = () => this.string();
+    /** A tags field: count, then the tags (a set: repeats dropped, first order kept). */
+    readTags = () => {
+        const count = this.varint();
+        const tags = [];
+        for (let i = 0; i < count; i++) {
+            const tag = this.string();
+            if (!tags.includes(tag))
+                tags.push(tag);
+        }
         return tags;
-    }
-    rememberTags(from, tags) {
-        const length = this.pos - from;
-        if (this.lastTagBytes.length < length)
-            this.lastTagBytes = new Uint8Array(length * 2);
-        const last = this.lastTagBytes;
-        const b = this.body;
-        for (let i = 0; i < length; i++)
-            last[i] = b[from + i];
-        this.lastTagLength = length;
-        this.lastTags = tags;
-    }
+    };
     string() {
         const length = this.varint();
         const b = this.body;
@@ -29011,6 +29150,35 @@ class FieldReader {
         if (typeof s !== 'string')
             throw new ParseError(`Invalid (partially decodable) string at offset ${offset}, ${s.undecoded} undecoded bytes`);
         return s;
+    }
+}
+/** The last few values of one kind of field with the bytes they were decoded from. */
+class RecentFields {
+    entries = [];
+    next = 0;
+    find(body, at, end) {
+        // Plain loops: these fields are a few dozen bytes, where a native call costs more than it saves.
+        entries: for (const e of this.entries) {
+            const bytes = e.bytes;
+            const n = bytes.length;
+            if (at + n > end)
+                continue;
+            for (let i = 0; i < n; i++)
+                if (body[at + i] !== bytes[i])
+                    continue entries;
+            return e;
+        }
+        return undefined;
+    }
+    remember(body, from, to, value) {
+        // Long fields are rarely repeated and would make every lookup slower.
+        if (to - from > 256)
+            return;
+        const entry = { bytes: body.slice(from, to), value };
+        if (this.entries.length < 8)
+            this.entries.push(entry);
+        else
+            this.entries[this.next++ % 8] = entry;
     }
 }
 function concat(parts, length) {
@@ -29256,14 +29424,18 @@ function parseTestId(id) {
         parts.uuid = idAttr.slice(3);
     return parts;
 }
+/** Where junitNames splits the id (the '.'), or -1 when the whole id is the name. */
+function junitSplit(id) {
+    const paren = id.indexOf('(');
+    const end = paren === -1 ? id.length - 1 : paren;
+    return end - 1 < 0 ? -1 : id.lastIndexOf('.', end - 1);
+}
 /**
  * junitxml's classname/name split (python-junitxml 0.7 `_test_case_string`): the last '.' before
  * the first '(' — and, because it passes -1 as the end when there is no '(', never the last byte.
  */
 function junitNames(id) {
-    const paren = id.indexOf('(');
-    const end = paren === -1 ? id.length - 1 : paren;
-    const dot = end - 1 < 0 ? -1 : id.lastIndexOf('.', end - 1);
+    const dot = junitSplit(id);
     if (dot === -1)
         return { classname: '', name: id };
     return { classname: id.slice(0, dot), name: id.slice(dot + 1) };
@@ -29272,30 +29444,44 @@ function junitNames(id) {
 ;// CONCATENATED MODULE: ../../packages/subunit/src/results.ts
 
 
-class FinishedTest {
+/** Shared by every test that keeps no attachment (all passes): no array per test. */
+const NONE = [];
+const NO_TAGS = [];
+/**
+ * A test from its first event to the end of the run: the collector fills it in while the test
+ * runs and hands the same object out as its result (one object per test, not two).
+ */
+class TestRecord {
     id;
-    outcome;
-    status;
-    unfinished;
-    tags;
-    attachments;
     routeCode;
     start;
-    end;
-    constructor(id, outcome, status, unfinished, tags, attachments) {
+    outcome = 'failed';
+    status = 'unknown';
+    unfinished = false;
+    end = undefined;
+    tags = NO_TAGS;
+    attachments = NONE;
+    /** The last status the stream sent, while the test runs. */
+    wire = undefined;
+    /**
+     * The test's first file packet, kept as it came (a view into the decoder's buffer) until
+     * another file packet or the outcome says whether an Attachment is worth making: most tests
+     * send one log and pass, and their log is dropped.
+     */
+    pendingName = undefined;
+    pendingMime = undefined;
+    pendingBuffer = undefined;
+    pendingStart = 0;
+    pendingEnd = 0;
+    constructor(id, routeCode, start) {
         this.id = id;
-        this.outcome = outcome;
-        this.status = status;
-        this.unfinished = unfinished;
-        this.tags = tags;
-        this.attachments = attachments;
+        this.routeCode = routeCode;
+        this.start = start;
     }
     get parts() {
         return parseTestId(this.id);
     }
 }
-/** Shared by every test that keeps no attachment (all passes): no array per test. */
-const NONE = [];
 function outcomeOf(status) {
     switch (status) {
         case 'success':
@@ -29315,7 +29501,7 @@ function outcomeOf(status) {
  * bytes are appended per name, the first MIME type wins; unfinished tests are flushed at the end,
  * newest first.
  */
-class results_ResultCollector {
+class ResultCollector {
     options;
     tests = [];
     stdout;
@@ -29346,15 +29532,7 @@ class results_ResultCollector {
         const key = e.routeCode === undefined ? e.testId : `${e.testId}\u0000${e.routeCode}`;
         let r = key === this.hotKey ? this.hot : this.open.get(key);
         if (!r) {
-            r = {
-                id: e.testId,
-                routeCode: e.routeCode,
-                status: undefined,
-                tags: [],
-                attachments: [],
-                start: e.timestamp,
-                end: undefined,
-            };
+            r = new TestRecord(e.testId, e.routeCode, e.timestamp);
             // The newest open test stays out of the map until another one starts: tests mostly run one
             // after the other, so most never enter it. The map keeps the others in the order they began.
             if (this.hot !== undefined)
@@ -29363,24 +29541,18 @@ class results_ResultCollector {
             this.hotKey = key;
         }
         if (e.status !== undefined)
-            r.status = e.status;
+            r.wire = e.status;
         r.end = e.timestamp;
-        if (e.fileName !== undefined && e.fileBytes?.length) {
-            // A loop, not find(): no closure per file packet.
-            const name = e.fileName;
-            let a;
-            for (const x of r.attachments) {
-                if (x.name === name) {
-                    a = x;
-                    break;
-                }
+        if (e.fileName !== undefined) {
+            // From the reused event, the content's place in the decoder's buffer: no view unless kept.
+            const buffer = e.fileBuffer;
+            if (buffer !== undefined) {
+                if (e.fileEnd > e.fileStart)
+                    this.addFile(r, e.fileName, e.mimeType, buffer, e.fileStart, e.fileEnd);
             }
-            if (!a) {
-                a = new Attachment(name, e.mimeType ?? 'application/octet-stream', this.cap);
-                r.attachments.push(a);
+            else if (e.fileBytes?.length) {
+                this.addFile(r, e.fileName, e.mimeType, e.fileBytes, 0, e.fileBytes.length);
             }
-            // Views, not copies: most attachments belong to tests that pass and are dropped.
-            a.append(e.fileBytes, false);
         }
         if (e.tags !== undefined)
             r.tags = this.intern(e.tags);
@@ -29394,6 +29566,44 @@ class results_ResultCollector {
             this.finish(r);
         }
     };
+    /** File bytes are appended per name; the first MIME type wins. */
+    addFile(r, name, mime, buffer, start, end) {
+        if (r.attachments === NONE && r.pendingName === undefined) {
+            r.pendingName = name;
+            r.pendingMime = mime;
+            r.pendingBuffer = buffer;
+            r.pendingStart = start;
+            r.pendingEnd = end;
+            return;
+        }
+        this.settlePending(r);
+        // A loop, not find(): no closure per file packet.
+        let a;
+        for (const x of r.attachments) {
+            if (x.name === name) {
+                a = x;
+                break;
+            }
+        }
+        if (!a) {
+            a = new Attachment(name, mime ?? 'application/octet-stream', this.cap);
+            r.attachments.push(a);
+        }
+        // Views, not copies: most attachments belong to tests that pass and are dropped.
+        a.append(start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end), false);
+    }
+    /** Turns a test's first file packet into an Attachment. */
+    settlePending(r) {
+        if (r.pendingName === undefined) {
+            if (r.attachments === NONE)
+                r.attachments = [];
+            return;
+        }
+        const a = new Attachment(r.pendingName, r.pendingMime ?? 'application/octet-stream', this.cap);
+        a.append(r.pendingBuffer.subarray(r.pendingStart, r.pendingEnd), false);
+        r.attachments = [a];
+        r.pendingName = r.pendingMime = r.pendingBuffer = undefined;
+    }
     /** The most recently started open test (not in `open`) and its key. */
     hot;
     hotKey;
@@ -29403,23 +29613,29 @@ class results_ResultCollector {
      */
     detach() {
         if (this.hot !== undefined)
-            for (const a of this.hot.attachments)
-                a.materialize();
+            detachRecord(this.hot);
         for (const r of this.open.values())
-            for (const a of r.attachments)
-                a.materialize();
+            detachRecord(r);
     }
     tagSets = new Map();
     /** One array per distinct tag set: 30 000 tests share a handful of `worker-N` arrays. */
     intern(tags) {
-        // The decoder hands consecutive packets with the same tags the same array.
+        // The decoder hands packets with the same tag bytes the same array.
         if (tags === this.lastTagsIn)
             return this.lastTagsOut;
+        let shared = this.seenTags.get(tags);
+        if (shared === undefined) {
+            shared = this.internNew(tags);
+            if (this.seenTags.size < 1000)
+                this.seenTags.set(tags, shared);
+        }
         this.lastTagsIn = tags;
-        return (this.lastTagsOut = this.internNew(tags));
+        return (this.lastTagsOut = shared);
     }
     lastTagsIn;
     lastTagsOut;
+    /** Arrays the decoder gave, by identity, and the shared array each stands for. */
+    seenTags = new Map();
     internNew(tags) {
         const key = tags.join('\u0000');
         let shared = this.tagSets.get(key);
@@ -29448,34 +29664,36 @@ class results_ResultCollector {
         }
     }
     finish(r) {
-        const status = r.status === undefined || r.status === 'exists' ? 'unknown' : r.status;
+        const status = r.wire === undefined || r.wire === 'exists' ? 'unknown' : r.wire;
         const outcome = outcomeOf(status);
         // Keep only what a report shows: nothing for a pass, the reason for a skip, everything for a
         // failure or an expected failure. On a tempest stream this is most of the memory saved.
-        let attachments = r.attachments;
-        if (outcome === 'passed' && status !== 'xfail')
-            attachments = NONE;
-        else if (outcome === 'skipped')
-            attachments = attachments.filter((a) => a.name === 'reason');
-        for (const a of attachments) {
-            a.materialize();
-            if (this.retained + a.retainedBytes > this.budget)
-                a.shrink(this.tailWhenFull);
-            this.retained += a.retainedBytes;
+        if (outcome === 'passed' && status !== 'xfail') {
+            r.attachments = NONE;
+            r.pendingName = r.pendingMime = r.pendingBuffer = undefined;
+        }
+        else {
+            if (r.pendingName !== undefined)
+                this.settlePending(r);
+            let attachments = r.attachments;
+            if (outcome === 'skipped')
+                attachments = r.attachments = attachments.filter((a) => a.name === 'reason');
+            for (const a of attachments) {
+                a.materialize();
+                if (this.retained + a.retainedBytes > this.budget)
+                    a.shrink(this.tailWhenFull);
+                this.retained += a.retainedBytes;
+            }
         }
         // The junitxml clock only sees the two timestamps testtools passes on.
         this.clock(r.start);
         this.clock(r.end);
-        const unfinished = status === 'inprogress' || status === 'unknown';
-        const test = new FinishedTest(r.id, outcome, status, unfinished, r.tags, attachments);
-        if (r.routeCode !== undefined)
-            test.routeCode = r.routeCode;
-        if (r.start !== undefined)
-            test.start = r.start;
-        if (r.end !== undefined)
-            test.end = r.end;
-        this.tests.push(test);
-        this.options.onTest?.(test);
+        r.status = status;
+        r.outcome = outcome;
+        r.unfinished = status === 'inprogress' || status === 'unknown';
+        r.wire = undefined;
+        this.tests.push(r);
+        this.options.onTest?.(r);
     }
     countsCache;
     clock(t) {
@@ -29513,6 +29731,16 @@ class results_ResultCollector {
         return c;
     }
 }
+/** Lets the decoder reuse its buffer: copies what a running test holds of it. */
+function detachRecord(r) {
+    if (r.pendingBuffer !== undefined) {
+        r.pendingBuffer = r.pendingBuffer.slice(r.pendingStart, r.pendingEnd);
+        r.pendingStart = 0;
+        r.pendingEnd = r.pendingBuffer.length;
+    }
+    for (const a of r.attachments)
+        a.materialize();
+}
 /** Seconds a test took, as junitxml computes it from the stream's timestamps. */
 function durationSeconds(t) {
     if (t.start === undefined || t.end === undefined)
@@ -29528,23 +29756,55 @@ function workerOf(t) {
 
 
 
+
+const CRC_WORKER_MIN_BYTES = 32 * 1024 * 1024;
 /** Reads a whole subunit v2 stream (a file path or a byte stream) into results, chunk by chunk. */
 async function readSubunit(source, options = {}) {
-    const results = new results_ResultCollector(options);
-    // The collector keeps nothing of an event object: one will do for every packet.
-    const decoder = new decoder_SubunitDecoder(results.handle, { ...options, reuseEvent: true });
-    if (typeof source === 'string')
-        readFileInChunks(source, (chunk) => {
-            decoder.write(chunk);
-            // The buffer is read into again: open tests must not keep views into it.
-            results.detach();
-        });
-    else
+    if (typeof source !== 'string') {
+        const { results, decoder } = start(options);
         for await (const chunk of source)
             decoder.write(chunk);
+        return finish(results, decoder);
+    }
+    const offload = useCrcWorker(source, options) ? new CrcWorker(source) : undefined;
+    let parsed;
+    try {
+        parsed = readFile(source, options, offload);
+    }
+    catch (e) {
+        await offload?.cancel();
+        throw e;
+    }
+    // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
+    if (offload && (await offload.finish()) !== 'good')
+        return readFile(source, options, undefined);
+    return parsed;
+}
+function useCrcWorker(path, options) {
+    const mode = options.crcWorker ?? 'auto';
+    if (mode === 'never' || !canOffloadCrc || options.onTest)
+        return false;
+    return mode === 'always' || (0,external_node_fs_.statSync)(path).size >= CRC_WORKER_MIN_BYTES;
+}
+function start(options, crcOffload) {
+    const results = new ResultCollector(options);
+    // The collector keeps nothing of an event object: one will do for every packet.
+    const decoder = new SubunitDecoder(results.handle, { ...options, reuseEvent: true, crcOffload });
+    return { results, decoder };
+}
+function finish(results, decoder) {
     decoder.end();
     results.end();
     return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: decoder.parseErrors };
+}
+function readFile(path, options, crcOffload) {
+    const { results, decoder } = start(options, crcOffload);
+    readFileInChunks(path, (chunk) => {
+        decoder.write(chunk);
+        // The buffer is read into again: open tests must not keep views into it.
+        results.detach();
+    });
+    return finish(results, decoder);
 }
 const READ_CHUNK = 1024 * 1024;
 /**
@@ -29571,13 +29831,9 @@ function readFileInChunks(path, onChunk) {
 }
 /** Same, for bytes already in memory (tests, small streams). */
 function parseSubunit(bytes, options = {}) {
-    const results = new ResultCollector(options);
-    // The collector keeps nothing of an event object: one will do for every packet.
-    const decoder = new SubunitDecoder(results.handle, { ...options, reuseEvent: true });
+    const { results, decoder } = start(options);
     decoder.write(bytes);
-    decoder.end();
-    results.end();
-    return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: decoder.parseErrors };
+    return finish(results, decoder);
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/details.ts
@@ -29639,6 +29895,115 @@ function failureMessage(attachments, status) {
         .filter(Boolean);
     const line = lines[lines.length - 1] ?? `test ${status}`;
     return line.length > 300 ? line.slice(0, 297) + '...' : line;
+}
+
+;// CONCATENATED MODULE: ../../packages/subunit/src/xml.ts
+// junitxml's set of stripped characters (control characters but tab and newline, U+FFFE/FFFF),
+// surrogates only when unpaired because JavaScript strings hold astral characters as pairs.
+/* eslint-disable no-control-regex -- matching control characters is the point */
+const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/* eslint-enable no-control-regex */
+// Most names and times need no escaping at all; one native scan decides.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/** True when s goes into XML text and attributes as it is. */
+function isPlainXml(s) {
+    return !NEEDS_WORK.test(s);
+}
+// Characters junitxml strips, found with a plain class: the exact pattern (with its lookarounds)
+// is slow over a long traceback, and most have none of them.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const MAY_BE_INVALID = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+function xmlText(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
+    const valid = MAY_BE_INVALID.test(s) ? s.replace(INVALID, '') : s;
+    return valid.replace(/[&<>]/g, (c) => ESCAPES[c]);
+}
+function xmlAttr(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
+    return xmlText(s)
+        .replace(/"/g, '&quot;')
+        .replace(/\t/g, '&#x9;')
+        .replace(/\n/g, '&#xA;')
+        .replace(/\r/g, '&#xD;');
+}
+
+;// CONCATENATED MODULE: ../../packages/subunit/src/junit.ts
+
+
+
+/** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
+function seconds(micros) {
+    const whole = Math.floor(micros / 1e6);
+    const frac = micros - whole * 1e6;
+    return (whole + 0.000001 * frac).toFixed(3);
+}
+/**
+ * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
+ * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
+ * times from the stream's clock as junitxml computes them), wrapped in <testsuites> with a
+ * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
+ */
+function writeJUnit(results, write, options = {}) {
+    const counts = results.counts();
+    const first = results.firstTimestamp;
+    const last = results.lastTimestamp;
+    const suiteTime = first !== undefined && last !== undefined ? seconds(last - first) : '0.000';
+    const failures = counts.failed;
+    write('<?xml version="1.0" encoding="UTF-8"?>\n');
+    write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
+    write(`<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
+    // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
+    // starts at whatever the clock last said.
+    let clock;
+    let buffer = '';
+    for (const t of results.tests) {
+        if (t.start !== undefined)
+            clock = t.start;
+        const testStart = clock;
+        if (t.end !== undefined)
+            clock = t.end;
+        const duration = testStart !== undefined && clock !== undefined ? seconds(clock - testStart) : '0.000';
+        buffer += testCase(t, duration);
+        if (buffer.length > 65536) {
+            write(buffer);
+            buffer = '';
+        }
+    }
+    write(buffer);
+    write('</testsuite>\n</testsuites>\n');
+}
+function renderJUnit(results, options = {}) {
+    let out = '';
+    writeJUnit(results, (c) => (out += c), options);
+    return out;
+}
+function testCase(t, time) {
+    const id = t.id;
+    // Most tests pass and have ids that need no escaping: one check of the whole id, no split.
+    if (t.outcome === 'passed' && isPlainXml(id)) {
+        const dot = junitSplit(id);
+        if (dot === -1)
+            return `<testcase classname="" name="${id}" time="${time}"/>\n`;
+        return `<testcase classname="${id.slice(0, dot)}" name="${id.slice(dot + 1)}" time="${time}"/>\n`;
+    }
+    const { classname, name } = junitNames(id);
+    const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`;
+    if (t.outcome === 'passed')
+        return `${open}/>\n`;
+    if (t.outcome === 'skipped') {
+        const reason = t.attachments.find((a) => a.name === 'reason');
+        return `${open}>\n<skipped>${xmlAttr(reason ? reason.text() : 'No reason given')}</skipped>\n</testcase>\n`;
+    }
+    if (t.status === 'uxsuccess')
+        return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
+    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`;
+    // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
+    const message = xmlAttr(failureMessage(t.attachments, t.status));
+    return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/html.ts
@@ -29817,97 +30182,6 @@ function failureBriefs(results, max) {
     return out;
 }
 
-;// CONCATENATED MODULE: ../../packages/subunit/src/xml.ts
-// junitxml's set of stripped characters (control characters but tab and newline, U+FFFE/FFFF),
-// surrogates only when unpaired because JavaScript strings hold astral characters as pairs.
-/* eslint-disable no-control-regex -- matching control characters is the point */
-const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/* eslint-enable no-control-regex */
-// Most names and times need no escaping at all; one native scan decides.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-function xmlText(s) {
-    if (!NEEDS_WORK.test(s))
-        return s;
-    return s.replace(INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function xmlAttr(s) {
-    if (!NEEDS_WORK.test(s))
-        return s;
-    return xmlText(s)
-        .replace(/"/g, '&quot;')
-        .replace(/\t/g, '&#x9;')
-        .replace(/\n/g, '&#xA;')
-        .replace(/\r/g, '&#xD;');
-}
-
-;// CONCATENATED MODULE: ../../packages/subunit/src/junit.ts
-
-
-
-/** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
-function seconds(micros) {
-    const whole = Math.floor(micros / 1e6);
-    const frac = micros - whole * 1e6;
-    return (whole + 0.000001 * frac).toFixed(3);
-}
-/**
- * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
- * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
- * times from the stream's clock as junitxml computes them), wrapped in <testsuites> with a
- * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
- */
-function writeJUnit(results, write, options = {}) {
-    const counts = results.counts();
-    const first = results.firstTimestamp;
-    const last = results.lastTimestamp;
-    const suiteTime = first !== undefined && last !== undefined ? seconds(last - first) : '0.000';
-    const failures = counts.failed;
-    write('<?xml version="1.0" encoding="UTF-8"?>\n');
-    write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    write(`<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
-    // starts at whatever the clock last said.
-    let clock;
-    let buffer = '';
-    for (const t of results.tests) {
-        if (t.start !== undefined)
-            clock = t.start;
-        const testStart = clock;
-        if (t.end !== undefined)
-            clock = t.end;
-        const duration = testStart !== undefined && clock !== undefined ? seconds(clock - testStart) : '0.000';
-        buffer += testCase(t, duration);
-        if (buffer.length > 65536) {
-            write(buffer);
-            buffer = '';
-        }
-    }
-    write(buffer);
-    write('</testsuite>\n</testsuites>\n');
-}
-function renderJUnit(results, options = {}) {
-    let out = '';
-    writeJUnit(results, (c) => (out += c), options);
-    return out;
-}
-function testCase(t, time) {
-    const { classname, name } = junitNames(t.id);
-    const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`;
-    if (t.outcome === 'passed')
-        return `${open}/>\n`;
-    if (t.outcome === 'skipped') {
-        const reason = t.attachments.find((a) => a.name === 'reason');
-        return `${open}>\n<skipped>${xmlAttr(reason ? reason.text() : 'No reason given')}</skipped>\n</testcase>\n`;
-    }
-    if (t.status === 'uxsuccess')
-        return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
-    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`;
-    // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
-    const message = xmlAttr(failureMessage(t.attachments, t.status));
-    return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/subunit/src/markdown.ts
 
 
@@ -30052,6 +30326,7 @@ async function writeReports(source, paths, job, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/index.ts
+
 
 
 

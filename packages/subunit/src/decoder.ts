@@ -1,3 +1,4 @@
+import type { CrcOffload } from './crc-worker.js'
 import { crc32 } from './crc32.js'
 import type { EventSink, SubunitEvent } from './event.js'
 import { decodePacketString, Utf8Tracker } from './utf8.js'
@@ -25,6 +26,11 @@ export interface DecoderOptions {
    * allocation per packet.
    */
   reuseEvent?: boolean
+  /**
+   * Checks CRCs elsewhere (CrcWorker): packets it accepts are decoded without an inline check,
+   * so the caller must parse again with the check inline unless it reports every packet good.
+   */
+  crcOffload?: CrcOffload
 }
 
 class ParseError extends Error {}
@@ -51,6 +57,9 @@ export class SubunitDecoder {
   private readonly nonSubunitName: string
   private readonly nonSubunitChunk: number
   private readonly scratch: SubunitEvent | undefined
+  private readonly offload: CrcOffload | undefined
+  /** Stream offset of the buffer `process` is working on. */
+  private base = 0
   /** Bytes consumed so far: where the next packet starts, for error messages and tests. */
   offset = 0
   packets = 0
@@ -62,20 +71,8 @@ export class SubunitDecoder {
   ) {
     this.nonSubunitName = options.nonSubunitName ?? 'stdout'
     this.nonSubunitChunk = options.nonSubunitChunk ?? 1048576
-    this.scratch = options.reuseEvent
-      ? {
-          testId: undefined,
-          status: undefined,
-          tags: undefined,
-          runnable: false,
-          mimeType: undefined,
-          eof: false,
-          fileName: undefined,
-          fileBytes: undefined,
-          routeCode: undefined,
-          timestamp: undefined,
-        }
-      : undefined
+    this.offload = options.crcOffload
+    this.scratch = options.reuseEvent ? reusableEvent() : undefined
   }
 
   /**
@@ -101,6 +98,7 @@ export class SubunitDecoder {
       rest = rest.subarray(take)
       this.chunks = []
       this.avail = 0
+      this.base = this.offset
       const used = this.process(assembled)
       this.offset += used
       if (used < assembled.length) {
@@ -109,6 +107,7 @@ export class SubunitDecoder {
       }
     }
     if (rest.length === 0) return
+    this.base = this.offset
     const used = this.process(rest)
     this.offset += used
     if (used < rest.length) {
@@ -123,6 +122,7 @@ export class SubunitDecoder {
     const buf = concat(this.chunks, this.avail)
     this.chunks = []
     this.avail = 0
+    this.base = this.offset
     this.offset += this.process(buf)
   }
 
@@ -222,15 +222,17 @@ export class SubunitDecoder {
     // Checked and decoded where it lies, by offsets: no view per packet unless it is reported.
     const end = start + length
     this.packets++
-    const stored =
-      ((buf[end - 4]! << 24) | (buf[end - 3]! << 16) | (buf[end - 2]! << 8) | buf[end - 1]!) >>> 0
-    const calculated = crc32(buf.subarray(start, end - 4))
-    if (calculated !== stored) {
-      this.fail(
-        buf.subarray(start, end),
-        `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`,
-      )
-      return length
+    if (this.offload === undefined || !this.offload.push(this.base + start, length)) {
+      const stored =
+        ((buf[end - 4]! << 24) | (buf[end - 3]! << 16) | (buf[end - 2]! << 8) | buf[end - 1]!) >>> 0
+      const calculated = crc32(buf.subarray(start, end - 4))
+      if (calculated !== stored) {
+        this.fail(
+          buf.subarray(start, end),
+          `Bad checksum - calculated (0x${calculated.toString(16)}), stored (0x${stored.toString(16)})`,
+        )
+        return length
+      }
     }
     try {
       this.fields(buf, start, end, flags, lenBytes)
@@ -269,37 +271,24 @@ export class SubunitDecoder {
       timestamp = seconds * 1e6 + roundHalfEven(nanos / 1000)
     }
     const testId = flags & FLAG_TEST_ID ? r.testId() : undefined
-    let tags: string[] | undefined
-    if (flags & FLAG_TAGS) {
-      // Most packets repeat the previous tag set byte for byte: answer with the same array.
-      const from = r.pos
-      const cached = r.sameTags()
-      if (cached) tags = cached
-      else {
-        const count = r.varint()
-        tags = []
-        for (let i = 0; i < count; i++) {
-          const tag = r.string()
-          if (!tags.includes(tag)) tags.push(tag)
-        }
-        r.rememberTags(from, tags)
-      }
-    }
-    const mimeType = flags & FLAG_MIME_TYPE ? r.string() : undefined
+    const tags = flags & FLAG_TAGS ? r.cached(r.recentTags, r.readTags) : undefined
+    const mimeType = flags & FLAG_MIME_TYPE ? r.cached(r.recentMimeTypes, r.readString) : undefined
     let fileName: string | undefined
-    let fileBytes: Uint8Array | undefined
+    let fileStart = 0
+    let fileEnd = 0
     if (flags & FLAG_FILE_CONTENT) {
-      fileName = r.string()
+      fileName = r.cached(r.recentFileNames, r.readString)
       const len = r.varint()
       const available = Math.max(0, Math.min(len, r.end - r.pos))
       if (available !== len)
         throw new ParseError(
           `File content extends past end of packet: claimed ${len} bytes, ${available} available`,
         )
-      fileBytes = packet.subarray(r.pos, r.pos + len)
+      fileStart = r.pos
+      fileEnd = r.pos + len
       r.pos += len
     }
-    const routeCode = flags & FLAG_ROUTE_CODE ? r.string() : undefined
+    const routeCode = flags & FLAG_ROUTE_CODE ? r.cached(r.recentRouteCodes, r.readString) : undefined
     const e = this.scratch
     if (e === undefined) {
       this.sink({
@@ -310,7 +299,7 @@ export class SubunitDecoder {
         mimeType,
         eof: (flags & FLAG_EOF) !== 0,
         fileName,
-        fileBytes,
+        fileBytes: fileName === undefined ? undefined : packet.subarray(fileStart, fileEnd),
         routeCode,
         timestamp,
       })
@@ -323,7 +312,9 @@ export class SubunitDecoder {
     e.mimeType = mimeType
     e.eof = (flags & FLAG_EOF) !== 0
     e.fileName = fileName
-    e.fileBytes = fileBytes
+    e.fileBuffer = fileName === undefined ? undefined : packet
+    e.fileStart = fileStart
+    e.fileEnd = fileEnd
     e.routeCode = routeCode
     e.timestamp = timestamp
     this.sink(e)
@@ -349,6 +340,34 @@ export class SubunitDecoder {
       mimeType: 'text/plain;charset=utf8',
     })
   }
+}
+
+/**
+ * The one event object of `reuseEvent`: its fileBytes is made from fileBuffer only when a sink
+ * reads it.
+ */
+function reusableEvent(): SubunitEvent {
+  const e: SubunitEvent = {
+    testId: undefined,
+    status: undefined,
+    tags: undefined,
+    runnable: false,
+    mimeType: undefined,
+    eof: false,
+    fileName: undefined,
+    fileBuffer: undefined,
+    fileStart: 0,
+    fileEnd: 0,
+    routeCode: undefined,
+    timestamp: undefined,
+  }
+  Object.defineProperty(e, 'fileBytes', {
+    enumerable: true,
+    get(this: SubunitEvent) {
+      return this.fileBuffer?.subarray(this.fileStart, this.fileEnd)
+    },
+  })
+  return e
 }
 
 function roundHalfEven(x: number): number {
@@ -425,35 +444,40 @@ class FieldReader {
     return id
   }
 
-  /** The bytes of the last tags field (a copy) and the array they gave. */
-  private lastTags: string[] | undefined
-  private lastTagBytes = new Uint8Array(256)
-  private lastTagLength = 0
+  readonly recentTags = new RecentFields<string[]>()
+  readonly recentMimeTypes = new RecentFields<string>()
+  readonly recentFileNames = new RecentFields<string>()
+  readonly recentRouteCodes = new RecentFields<string>()
 
   /**
-   * The last tag array when the tags field at pos has the same bytes (its count and strings),
-   * moving past it; undefined otherwise, leaving pos alone.
+   * A field's value, answered from `recent` when the bytes at pos start with the bytes that gave
+   * it before (a field's encoding delimits itself, so equal bytes decode to the same value).
+   * A stream repeats a handful of tag sets, MIME types, file names and route codes: this saves
+   * a string (and an array for tags) on almost every packet.
    */
-  sameTags(): string[] | undefined {
-    const tags = this.lastTags
-    const length = this.lastTagLength
-    const start = this.pos
-    if (tags === undefined || start + length > this.end) return undefined
-    const b = this.body
-    const last = this.lastTagBytes
-    for (let i = 0; i < length; i++) if (b[start + i] !== last[i]) return undefined
-    this.pos = start + length
-    return tags
+  cached<T>(recent: RecentFields<T>, read: () => T): T {
+    const from = this.pos
+    const hit = recent.find(this.body, from, this.end)
+    if (hit !== undefined) {
+      this.pos = from + hit.bytes.length
+      return hit.value
+    }
+    const value = read()
+    recent.remember(this.body, from, this.pos, value)
+    return value
   }
 
-  rememberTags(from: number, tags: string[]): void {
-    const length = this.pos - from
-    if (this.lastTagBytes.length < length) this.lastTagBytes = new Uint8Array(length * 2)
-    const last = this.lastTagBytes
-    const b = this.body
-    for (let i = 0; i < length; i++) last[i] = b[from + i]!
-    this.lastTagLength = length
-    this.lastTags = tags
+  readonly readString = (): string => this.string()
+
+  /** A tags field: count, then the tags (a set: repeats dropped, first order kept). */
+  readonly readTags = (): string[] => {
+    const count = this.varint()
+    const tags: string[] = []
+    for (let i = 0; i < count; i++) {
+      const tag = this.string()
+      if (!tags.includes(tag)) tags.push(tag)
+    }
+    return tags
   }
 
   string(): string {
@@ -481,6 +505,32 @@ class FieldReader {
         `Invalid (partially decodable) string at offset ${offset}, ${s.undecoded} undecoded bytes`,
       )
     return s
+  }
+}
+
+/** The last few values of one kind of field with the bytes they were decoded from. */
+class RecentFields<T> {
+  private readonly entries: { bytes: Uint8Array; value: T }[] = []
+  private next = 0
+
+  find(body: Uint8Array, at: number, end: number): { bytes: Uint8Array; value: T } | undefined {
+    // Plain loops: these fields are a few dozen bytes, where a native call costs more than it saves.
+    entries: for (const e of this.entries) {
+      const bytes = e.bytes
+      const n = bytes.length
+      if (at + n > end) continue
+      for (let i = 0; i < n; i++) if (body[at + i] !== bytes[i]) continue entries
+      return e
+    }
+    return undefined
+  }
+
+  remember(body: Uint8Array, from: number, to: number, value: T): void {
+    // Long fields are rarely repeated and would make every lookup slower.
+    if (to - from > 256) return
+    const entry = { bytes: body.slice(from, to), value }
+    if (this.entries.length < 8) this.entries.push(entry)
+    else this.entries[this.next++ % 8] = entry
   }
 }
 

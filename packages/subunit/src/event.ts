@@ -12,6 +12,13 @@ export interface SubunitEvent {
   runnable: boolean
   fileName?: string
   fileBytes?: Uint8Array
+  /**
+   * Where fileBytes lies in the decoder's buffer (only on the reused event of `reuseEvent`), so a
+   * sink that drops most file content (the ResultCollector) need not make a view of each.
+   */
+  fileBuffer?: Uint8Array
+  fileStart?: number
+  fileEnd?: number
   eof: boolean
   mimeType?: string
   routeCode?: string

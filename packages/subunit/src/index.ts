@@ -1,6 +1,7 @@
 export * from './wire.js'
 export * from './event.js'
 export * from './crc32.js'
+export * from './crc-worker.js'
 export * from './decoder.js'
 export * from './encoder.js'
 export * from './attachment.js'

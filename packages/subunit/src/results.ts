@@ -33,17 +33,38 @@ export interface TestResult {
   readonly parts: TestIdParts
 }
 
-class FinishedTest implements TestResult {
-  routeCode?: string
-  start?: number
-  end?: number
+/** Shared by every test that keeps no attachment (all passes): no array per test. */
+const NONE: Attachment[] = []
+const NO_TAGS: string[] = []
+
+/**
+ * A test from its first event to the end of the run: the collector fills it in while the test
+ * runs and hands the same object out as its result (one object per test, not two).
+ */
+class TestRecord implements TestResult {
+  outcome: Outcome = 'failed'
+  status: FinalStatus = 'unknown'
+  unfinished = false
+  end: number | undefined = undefined
+  tags: string[] = NO_TAGS
+  attachments: Attachment[] = NONE
+  /** The last status the stream sent, while the test runs. */
+  wire: WireStatus | undefined = undefined
+  /**
+   * The test's first file packet, kept as it came (a view into the decoder's buffer) until
+   * another file packet or the outcome says whether an Attachment is worth making: most tests
+   * send one log and pass, and their log is dropped.
+   */
+  pendingName: string | undefined = undefined
+  pendingMime: string | undefined = undefined
+  pendingBuffer: Uint8Array | undefined = undefined
+  pendingStart = 0
+  pendingEnd = 0
+
   constructor(
     readonly id: string,
-    readonly outcome: Outcome,
-    readonly status: FinalStatus,
-    readonly unfinished: boolean,
-    public tags: string[],
-    public attachments: Attachment[],
+    readonly routeCode: string | undefined,
+    public start: number | undefined,
   ) {}
 
   get parts(): TestIdParts {
@@ -77,19 +98,6 @@ export interface CollectorOptions {
   onTest?: (test: TestResult) => void
 }
 
-interface Record {
-  id: string
-  routeCode: string | undefined
-  status: WireStatus | undefined
-  tags: string[]
-  attachments: Attachment[]
-  start: number | undefined
-  end: number | undefined
-}
-
-/** Shared by every test that keeps no attachment (all passes): no array per test. */
-const NONE: Attachment[] = []
-
 export function outcomeOf(status: FinalStatus): Outcome {
   switch (status) {
     case 'success':
@@ -113,7 +121,7 @@ export function outcomeOf(status: FinalStatus): Outcome {
 export class ResultCollector {
   readonly tests: TestResult[] = []
   readonly stdout: Attachment
-  private readonly open = new Map<string, Record>()
+  private readonly open = new Map<string, TestRecord>()
   private retained = 0
   private readonly cap: number
   private readonly budget: number
@@ -139,39 +147,24 @@ export class ResultCollector {
     const key = e.routeCode === undefined ? e.testId : `${e.testId}\u0000${e.routeCode}`
     let r = key === this.hotKey ? this.hot : this.open.get(key)
     if (!r) {
-      r = {
-        id: e.testId,
-        routeCode: e.routeCode,
-        status: undefined,
-        tags: [],
-        attachments: [],
-        start: e.timestamp,
-        end: undefined,
-      }
+      r = new TestRecord(e.testId, e.routeCode, e.timestamp)
       // The newest open test stays out of the map until another one starts: tests mostly run one
       // after the other, so most never enter it. The map keeps the others in the order they began.
       if (this.hot !== undefined) this.open.set(this.hotKey!, this.hot)
       this.hot = r
       this.hotKey = key
     }
-    if (e.status !== undefined) r.status = e.status
+    if (e.status !== undefined) r.wire = e.status
     r.end = e.timestamp
-    if (e.fileName !== undefined && e.fileBytes?.length) {
-      // A loop, not find(): no closure per file packet.
-      const name = e.fileName
-      let a: Attachment | undefined
-      for (const x of r.attachments) {
-        if (x.name === name) {
-          a = x
-          break
-        }
+    if (e.fileName !== undefined) {
+      // From the reused event, the content's place in the decoder's buffer: no view unless kept.
+      const buffer = e.fileBuffer
+      if (buffer !== undefined) {
+        if (e.fileEnd! > e.fileStart!)
+          this.addFile(r, e.fileName, e.mimeType, buffer, e.fileStart!, e.fileEnd!)
+      } else if (e.fileBytes?.length) {
+        this.addFile(r, e.fileName, e.mimeType, e.fileBytes, 0, e.fileBytes.length)
       }
-      if (!a) {
-        a = new Attachment(name, e.mimeType ?? 'application/octet-stream', this.cap)
-        r.attachments.push(a)
-      }
-      // Views, not copies: most attachments belong to tests that pass and are dropped.
-      a.append(e.fileBytes, false)
     }
     if (e.tags !== undefined) r.tags = this.intern(e.tags)
     if (e.status !== undefined && e.status !== 'inprogress') {
@@ -183,8 +176,54 @@ export class ResultCollector {
     }
   }
 
+  /** File bytes are appended per name; the first MIME type wins. */
+  private addFile(
+    r: TestRecord,
+    name: string,
+    mime: string | undefined,
+    buffer: Uint8Array,
+    start: number,
+    end: number,
+  ): void {
+    if (r.attachments === NONE && r.pendingName === undefined) {
+      r.pendingName = name
+      r.pendingMime = mime
+      r.pendingBuffer = buffer
+      r.pendingStart = start
+      r.pendingEnd = end
+      return
+    }
+    this.settlePending(r)
+    // A loop, not find(): no closure per file packet.
+    let a: Attachment | undefined
+    for (const x of r.attachments) {
+      if (x.name === name) {
+        a = x
+        break
+      }
+    }
+    if (!a) {
+      a = new Attachment(name, mime ?? 'application/octet-stream', this.cap)
+      r.attachments.push(a)
+    }
+    // Views, not copies: most attachments belong to tests that pass and are dropped.
+    a.append(start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end), false)
+  }
+
+  /** Turns a test's first file packet into an Attachment. */
+  private settlePending(r: TestRecord): void {
+    if (r.pendingName === undefined) {
+      if (r.attachments === NONE) r.attachments = []
+      return
+    }
+    const a = new Attachment(r.pendingName, r.pendingMime ?? 'application/octet-stream', this.cap)
+    a.append(r.pendingBuffer!.subarray(r.pendingStart, r.pendingEnd), false)
+    r.attachments = [a]
+    r.pendingName = r.pendingMime = r.pendingBuffer = undefined
+  }
+
   /** The most recently started open test (not in `open`) and its key. */
-  private hot: Record | undefined
+  private hot: TestRecord | undefined
   private hotKey: string | undefined
 
   /**
@@ -192,22 +231,29 @@ export class ResultCollector {
    * caller may reuse the buffer it last gave the decoder (finished tests already hold copies).
    */
   detach(): void {
-    if (this.hot !== undefined) for (const a of this.hot.attachments) a.materialize()
-    for (const r of this.open.values()) for (const a of r.attachments) a.materialize()
+    if (this.hot !== undefined) detachRecord(this.hot)
+    for (const r of this.open.values()) detachRecord(r)
   }
 
   private readonly tagSets = new Map<string, string[]>()
 
   /** One array per distinct tag set: 30 000 tests share a handful of `worker-N` arrays. */
   private intern(tags: string[]): string[] {
-    // The decoder hands consecutive packets with the same tags the same array.
+    // The decoder hands packets with the same tag bytes the same array.
     if (tags === this.lastTagsIn) return this.lastTagsOut!
+    let shared = this.seenTags.get(tags)
+    if (shared === undefined) {
+      shared = this.internNew(tags)
+      if (this.seenTags.size < 1000) this.seenTags.set(tags, shared)
+    }
     this.lastTagsIn = tags
-    return (this.lastTagsOut = this.internNew(tags))
+    return (this.lastTagsOut = shared)
   }
 
   private lastTagsIn: string[] | undefined
   private lastTagsOut: string[] | undefined
+  /** Arrays the decoder gave, by identity, and the shared array each stands for. */
+  private readonly seenTags = new Map<string[], string[]>()
 
   private internNew(tags: string[]): string[] {
     const key = tags.join('\u0000')
@@ -235,30 +281,34 @@ export class ResultCollector {
     }
   }
 
-  private finish(r: Record): void {
+  private finish(r: TestRecord): void {
     const status: FinalStatus =
-      r.status === undefined || r.status === 'exists' ? 'unknown' : (r.status as FinalStatus)
+      r.wire === undefined || r.wire === 'exists' ? 'unknown' : (r.wire as FinalStatus)
     const outcome = outcomeOf(status)
     // Keep only what a report shows: nothing for a pass, the reason for a skip, everything for a
     // failure or an expected failure. On a tempest stream this is most of the memory saved.
-    let attachments = r.attachments
-    if (outcome === 'passed' && status !== 'xfail') attachments = NONE
-    else if (outcome === 'skipped') attachments = attachments.filter((a) => a.name === 'reason')
-    for (const a of attachments) {
-      a.materialize()
-      if (this.retained + a.retainedBytes > this.budget) a.shrink(this.tailWhenFull)
-      this.retained += a.retainedBytes
+    if (outcome === 'passed' && status !== 'xfail') {
+      r.attachments = NONE
+      r.pendingName = r.pendingMime = r.pendingBuffer = undefined
+    } else {
+      if (r.pendingName !== undefined) this.settlePending(r)
+      let attachments = r.attachments
+      if (outcome === 'skipped') attachments = r.attachments = attachments.filter((a) => a.name === 'reason')
+      for (const a of attachments) {
+        a.materialize()
+        if (this.retained + a.retainedBytes > this.budget) a.shrink(this.tailWhenFull)
+        this.retained += a.retainedBytes
+      }
     }
     // The junitxml clock only sees the two timestamps testtools passes on.
     this.clock(r.start)
     this.clock(r.end)
-    const unfinished = status === 'inprogress' || status === 'unknown'
-    const test = new FinishedTest(r.id, outcome, status, unfinished, r.tags, attachments)
-    if (r.routeCode !== undefined) test.routeCode = r.routeCode
-    if (r.start !== undefined) test.start = r.start
-    if (r.end !== undefined) test.end = r.end
-    this.tests.push(test)
-    this.options.onTest?.(test)
+    r.status = status
+    r.outcome = outcome
+    r.unfinished = status === 'inprogress' || status === 'unknown'
+    r.wire = undefined
+    this.tests.push(r)
+    this.options.onTest?.(r)
   }
 
   private countsCache: ResultCounts | undefined
@@ -291,6 +341,16 @@ export class ResultCollector {
     if (this.ended) this.countsCache = c
     return c
   }
+}
+
+/** Lets the decoder reuse its buffer: copies what a running test holds of it. */
+function detachRecord(r: TestRecord): void {
+  if (r.pendingBuffer !== undefined) {
+    r.pendingBuffer = r.pendingBuffer.slice(r.pendingStart, r.pendingEnd)
+    r.pendingStart = 0
+    r.pendingEnd = r.pendingBuffer.length
+  }
+  for (const a of r.attachments) a.materialize()
 }
 
 /** Seconds a test took, as junitxml computes it from the stream's timestamps. */

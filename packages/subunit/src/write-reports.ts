@@ -6,7 +6,7 @@ import { writeHtml, type HtmlOptions } from './html.js'
 import { toJobResult, type JobResultOptions } from './job-result.js'
 import { writeJUnit } from './junit.js'
 import { renderMarkdown, type MarkdownOptions } from './markdown.js'
-import { readSubunit, type ParsedStream } from './read.js'
+import { readSubunit, type ParsedStream, type ReadOptions } from './read.js'
 import type { CollectorOptions } from './results.js'
 
 export interface ReportPaths {
@@ -47,7 +47,11 @@ export async function writeReports(
   source: string | Readable,
   paths: ReportPaths,
   job: JobResultOptions,
-  options: { collector?: CollectorOptions; html?: HtmlOptions; markdown?: MarkdownOptions } = {},
+  options: {
+    collector?: CollectorOptions & ReadOptions
+    html?: HtmlOptions
+    markdown?: MarkdownOptions
+  } = {},
 ): Promise<Reports> {
   const parsed = await readSubunit(source, options.collector)
   const { results } = parsed

@@ -1,0 +1,109 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import {
+  CrcWorker,
+  encodeStream,
+  parseSubunit,
+  readSubunit,
+  renderJUnit,
+  SubunitDecoder,
+  type EncodeEvent,
+} from '../src/index.js'
+
+const T0 = Date.UTC(2026, 10, 21, 12) * 1000
+
+/** 300 tests with logs, some failing, some skipped: about 400 packets. */
+function stream(): Buffer {
+  const events: EncodeEvent[] = []
+  for (let i = 0; i < 300; i++) {
+    const id = `tempest.api.compute.test_x.ServersTest.test_${i}[id-${i}]`
+    const status = i % 17 === 0 ? 'fail' : i % 11 === 0 ? 'skip' : 'success'
+    events.push({ testId: id, status: 'inprogress', tags: [`worker-${i % 3}`], timestamp: T0 + i * 1e6 })
+    events.push({ testId: id, fileName: 'pythonlogging', fileBytes: `log line ${i}\n`.repeat(i % 40) })
+    if (status === 'fail') events.push({ testId: id, fileName: 'traceback', fileBytes: `boom ${i}` })
+    events.push({ testId: id, status, tags: [`worker-${i % 3}`], timestamp: T0 + (i + 0.5) * 1e6 })
+  }
+  return Buffer.from(encodeStream(events))
+}
+
+/** Every packet's offset and length, as the decoder frames them. */
+function extents(bytes: Uint8Array): [number, number][] {
+  const seen: [number, number][] = []
+  const decoder = new SubunitDecoder(() => {}, {
+    crcOffload: { push: (offset, length) => (seen.push([offset, length]), false) },
+  })
+  decoder.write(bytes)
+  decoder.end()
+  return seen
+}
+
+function file(bytes: Uint8Array): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'crc-worker-')), 'stream.subunit')
+  writeFileSync(path, bytes)
+  return path
+}
+
+/** The same stream with one byte of the 150th packet's body changed: its CRC no longer matches. */
+function corrupted(): { bytes: Buffer; at: number } {
+  const bytes = stream()
+  const [offset, length] = extents(bytes)[150]!
+  bytes[offset + length - 6]! ^= 0xff
+  return { bytes, at: offset }
+}
+
+describe('CrcWorker', () => {
+  it('checks every packet it is given and finds the one whose CRC is wrong', async () => {
+    const good = stream()
+    const all = extents(good)
+    expect(all.length).toBeGreaterThan(800)
+    const ok = new CrcWorker(file(good))
+    for (const [o, l] of all) expect(ok.push(o, l)).toBe(true)
+    expect(await ok.finish()).toBe('good')
+
+    const { bytes, at } = corrupted()
+    const bad = new CrcWorker(file(bytes))
+    for (const [o, l] of extents(bytes)) bad.push(o, l)
+    expect(await bad.finish()).toBe('bad')
+    expect(bad.offset).toBe(at)
+  })
+
+  it('answers false when its ring is full, so the decoder checks the packet itself', async () => {
+    const good = stream()
+    const w = new CrcWorker(file(good), { capacity: 4 })
+    const answers = extents(good).map(([o, l]) => w.push(o, l))
+    expect(answers.slice(0, 3)).toEqual([true, true, true])
+    expect(answers).toContain(false)
+    expect(await w.finish()).toBe('good')
+  })
+
+  it('reports a file shorter than the stream the decoder saw as bad', async () => {
+    const good = stream()
+    const all = extents(good)
+    const w = new CrcWorker(file(good.subarray(0, good.length - 100)))
+    for (const [o, l] of all) w.push(o, l)
+    expect(await w.finish()).toBe('bad')
+  })
+})
+
+describe('readSubunit with the CRC worker', () => {
+  const same = (a: ReturnType<typeof parseSubunit>, b: ReturnType<typeof parseSubunit>) => {
+    expect(renderJUnit(a.results)).toBe(renderJUnit(b.results))
+    expect(a.results.counts()).toEqual(b.results.counts())
+    expect([a.packets, a.parseErrors, a.bytes]).toEqual([b.packets, b.parseErrors, b.bytes])
+  }
+
+  it('gives the same results as checking inline', async () => {
+    const bytes = stream()
+    same(await readSubunit(file(bytes), { crcWorker: 'always' }), parseSubunit(bytes))
+  })
+
+  it('parses again, checking inline, when a packet is corrupt: the bad packet becomes a parser failure', async () => {
+    const { bytes } = corrupted()
+    const inline = parseSubunit(bytes)
+    expect(inline.parseErrors).toBe(1)
+    expect(inline.results.tests.some((t) => t.id === 'subunit.parser' && t.outcome === 'failed')).toBe(true)
+    same(await readSubunit(file(bytes), { crcWorker: 'always' }), inline)
+  })
+})
