@@ -11,8 +11,15 @@ export interface JUnitOptions {
 /** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
 function seconds(micros: number): string {
   const whole = Math.floor(micros / 1e6)
-  const frac = micros - whole * 1e6
-  return (whole + 0.000001 * frac).toFixed(3)
+  const x = whole + 0.000001 * (micros - whole * 1e6)
+  // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
+  // three decimals are odd sixteenths (0.0625, 0.1875, ...): their fourth decimal is the 5.
+  const sixteenths = x * 16
+  if (Number.isInteger(sixteenths) && sixteenths % 2 === 1) {
+    const four = x.toFixed(4)
+    if ((four.charCodeAt(four.length - 2) - 48) % 2 === 0) return four.slice(0, -1)
+  }
+  return x.toFixed(3)
 }
 
 /**

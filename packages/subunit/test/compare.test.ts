@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseSubunit, renderJUnit, type ResultCollector } from '../src/index.js'
+import { encodeStream, parseSubunit, renderJUnit, type ResultCollector } from '../src/index.js'
 import { caseKeys, junitCases, pythonStream, referenceJUnit, subunitStats } from './support/reference.js'
 import { stestrStream } from './support/stestr.js'
 
@@ -39,6 +39,21 @@ describe('results equal subunit2junitxml', () => {
     expect(c.failed).toBeGreaterThan(0)
     expect(c.skipped).toBeGreaterThan(0)
     expect(c.unfinished).toBeGreaterThan(0)
+  })
+
+  it('durations on a rounding tie (0.0625 s, 0.1875 s, …) round half to even, as %0.3f does', () => {
+    const T0 = Date.UTC(2026, 10, 21, 12) * 1000
+    const micros = [62_500, 187_500, 312_500, 437_500, 562_500, 1_062_500, 2_937_500, 500, 1_500]
+    let at = T0
+    const events = micros.flatMap((d, i) => {
+      const start = at
+      at += d + 1_000_000
+      return [
+        { testId: `a.B.test_${i}`, status: 'inprogress' as const, timestamp: start },
+        { testId: `a.B.test_${i}`, status: 'success' as const, timestamp: start + d },
+      ]
+    })
+    compareWithReference(encodeStream(events))
   })
 
   it('a tempest-like stream with tracebacks, skips and pythonlogging', () => {
