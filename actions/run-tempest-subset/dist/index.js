@@ -29424,18 +29424,14 @@ function parseTestId(id) {
         parts.uuid = idAttr.slice(3);
     return parts;
 }
-/** Where junitNames splits the id (the '.'), or -1 when the whole id is the name. */
-function junitSplit(id) {
-    const paren = id.indexOf('(');
-    const end = paren === -1 ? id.length - 1 : paren;
-    return end - 1 < 0 ? -1 : id.lastIndexOf('.', end - 1);
-}
 /**
  * junitxml's classname/name split (python-junitxml 0.7 `_test_case_string`): the last '.' before
  * the first '(' — and, because it passes -1 as the end when there is no '(', never the last byte.
  */
 function junitNames(id) {
-    const dot = junitSplit(id);
+    const paren = id.indexOf('(');
+    const end = paren === -1 ? id.length - 1 : paren;
+    const dot = end - 1 < 0 ? -1 : id.lastIndexOf('.', end - 1);
     if (dot === -1)
         return { classname: '', name: id };
     return { classname: id.slice(0, dot), name: id.slice(dot + 1) };
@@ -29897,123 +29893,6 @@ function failureMessage(attachments, status) {
     return line.length > 300 ? line.slice(0, 297) + '...' : line;
 }
 
-;// CONCATENATED MODULE: ../../packages/subunit/src/xml.ts
-// junitxml's set of stripped characters (control characters but tab and newline, U+FFFE/FFFF),
-// surrogates only when unpaired because JavaScript strings hold astral characters as pairs.
-/* eslint-disable no-control-regex -- matching control characters is the point */
-const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/* eslint-enable no-control-regex */
-// Most names and times need no escaping at all; one native scan decides.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-/** True when s goes into XML text and attributes as it is. */
-function isPlainXml(s) {
-    return !NEEDS_WORK.test(s);
-}
-// Characters junitxml strips, found with a plain class: the exact pattern (with its lookarounds)
-// is slow over a long traceback, and most have none of them.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const MAY_BE_INVALID = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
-function xmlText(s) {
-    if (!NEEDS_WORK.test(s))
-        return s;
-    const valid = MAY_BE_INVALID.test(s) ? s.replace(INVALID, '') : s;
-    return valid.replace(/[&<>]/g, (c) => ESCAPES[c]);
-}
-function xmlAttr(s) {
-    if (!NEEDS_WORK.test(s))
-        return s;
-    return xmlText(s)
-        .replace(/"/g, '&quot;')
-        .replace(/\t/g, '&#x9;')
-        .replace(/\n/g, '&#xA;')
-        .replace(/\r/g, '&#xD;');
-}
-
-;// CONCATENATED MODULE: ../../packages/subunit/src/junit.ts
-
-
-
-/** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
-function seconds(micros) {
-    const whole = Math.floor(micros / 1e6);
-    const x = whole + 0.000001 * (micros - whole * 1e6);
-    // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
-    // three decimals are odd sixteenths (0.0625, 0.1875, ...): their fourth decimal is the 5.
-    const sixteenths = x * 16;
-    if (Number.isInteger(sixteenths) && sixteenths % 2 === 1) {
-        const four = x.toFixed(4);
-        if ((four.charCodeAt(four.length - 2) - 48) % 2 === 0)
-            return four.slice(0, -1);
-    }
-    return x.toFixed(3);
-}
-/**
- * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
- * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
- * times from the stream's clock as junitxml computes them), wrapped in <testsuites> with a
- * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
- */
-function writeJUnit(results, write, options = {}) {
-    const counts = results.counts();
-    const first = results.firstTimestamp;
-    const last = results.lastTimestamp;
-    const suiteTime = first !== undefined && last !== undefined ? seconds(last - first) : '0.000';
-    const failures = counts.failed;
-    write('<?xml version="1.0" encoding="UTF-8"?>\n');
-    write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    write(`<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
-    // starts at whatever the clock last said.
-    let clock;
-    let buffer = '';
-    for (const t of results.tests) {
-        if (t.start !== undefined)
-            clock = t.start;
-        const testStart = clock;
-        if (t.end !== undefined)
-            clock = t.end;
-        const duration = testStart !== undefined && clock !== undefined ? seconds(clock - testStart) : '0.000';
-        buffer += testCase(t, duration);
-        if (buffer.length > 65536) {
-            write(buffer);
-            buffer = '';
-        }
-    }
-    write(buffer);
-    write('</testsuite>\n</testsuites>\n');
-}
-function renderJUnit(results, options = {}) {
-    let out = '';
-    writeJUnit(results, (c) => (out += c), options);
-    return out;
-}
-function testCase(t, time) {
-    const id = t.id;
-    // Most tests pass and have ids that need no escaping: one check of the whole id, no split.
-    if (t.outcome === 'passed' && isPlainXml(id)) {
-        const dot = junitSplit(id);
-        if (dot === -1)
-            return `<testcase classname="" name="${id}" time="${time}"/>\n`;
-        return `<testcase classname="${id.slice(0, dot)}" name="${id.slice(dot + 1)}" time="${time}"/>\n`;
-    }
-    const { classname, name } = junitNames(id);
-    const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`;
-    if (t.outcome === 'passed')
-        return `${open}/>\n`;
-    if (t.outcome === 'skipped') {
-        const reason = t.attachments.find((a) => a.name === 'reason');
-        return `${open}>\n<skipped>${xmlAttr(reason ? reason.text() : 'No reason given')}</skipped>\n</testcase>\n`;
-    }
-    if (t.status === 'uxsuccess')
-        return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
-    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`;
-    // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
-    const message = xmlAttr(failureMessage(t.attachments, t.status));
-    return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/subunit/src/html.ts
 
 
@@ -30188,6 +30067,105 @@ function failureBriefs(results, max) {
             out.push({ test: t.id, message: failureMessage(t.attachments, t.status) });
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ../../packages/subunit/src/xml.ts
+// junitxml's set of stripped characters (control characters but tab and newline, U+FFFE/FFFF),
+// surrogates only when unpaired because JavaScript strings hold astral characters as pairs.
+/* eslint-disable no-control-regex -- matching control characters is the point */
+const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/* eslint-enable no-control-regex */
+// Most names and times need no escaping at all; one native scan decides.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+function xmlText(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
+    return s.replace(INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function xmlAttr(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
+    return xmlText(s)
+        .replace(/"/g, '&quot;')
+        .replace(/\t/g, '&#x9;')
+        .replace(/\n/g, '&#xA;')
+        .replace(/\r/g, '&#xD;');
+}
+
+;// CONCATENATED MODULE: ../../packages/subunit/src/junit.ts
+
+
+
+/** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
+function seconds(micros) {
+    const whole = Math.floor(micros / 1e6);
+    const x = whole + 0.000001 * (micros - whole * 1e6);
+    // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
+    // three decimals are odd sixteenths (0.0625, 0.1875, ...): their fourth decimal is the 5.
+    const sixteenths = x * 16;
+    if (Number.isInteger(sixteenths) && sixteenths % 2 === 1) {
+        const four = x.toFixed(4);
+        if ((four.charCodeAt(four.length - 2) - 48) % 2 === 0)
+            return four.slice(0, -1);
+    }
+    return x.toFixed(3);
+}
+/**
+ * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
+ * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
+ * times from the stream's clock as junitxml computes them), wrapped in <testsuites> with a
+ * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
+ */
+function writeJUnit(results, write, options = {}) {
+    const counts = results.counts();
+    const first = results.firstTimestamp;
+    const last = results.lastTimestamp;
+    const suiteTime = first !== undefined && last !== undefined ? seconds(last - first) : '0.000';
+    const failures = counts.failed;
+    write('<?xml version="1.0" encoding="UTF-8"?>\n');
+    write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
+    write(`<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
+    // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
+    // starts at whatever the clock last said.
+    let clock;
+    let buffer = '';
+    for (const t of results.tests) {
+        if (t.start !== undefined)
+            clock = t.start;
+        const testStart = clock;
+        if (t.end !== undefined)
+            clock = t.end;
+        const duration = testStart !== undefined && clock !== undefined ? seconds(clock - testStart) : '0.000';
+        buffer += testCase(t, duration);
+        if (buffer.length > 65536) {
+            write(buffer);
+            buffer = '';
+        }
+    }
+    write(buffer);
+    write('</testsuite>\n</testsuites>\n');
+}
+function renderJUnit(results, options = {}) {
+    let out = '';
+    writeJUnit(results, (c) => (out += c), options);
+    return out;
+}
+function testCase(t, time) {
+    const { classname, name } = junitNames(t.id);
+    const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`;
+    if (t.outcome === 'passed')
+        return `${open}/>\n`;
+    if (t.outcome === 'skipped') {
+        const reason = t.attachments.find((a) => a.name === 'reason');
+        return `${open}>\n<skipped>${xmlAttr(reason ? reason.text() : 'No reason given')}</skipped>\n</testcase>\n`;
+    }
+    if (t.status === 'uxsuccess')
+        return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
+    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`;
+    // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
+    const message = xmlAttr(failureMessage(t.attachments, t.status));
+    return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/markdown.ts

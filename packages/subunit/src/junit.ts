@@ -1,7 +1,7 @@
 import { detailsText, failureMessage } from './details.js'
 import type { ResultCollector, TestResult } from './results.js'
-import { junitNames, junitSplit } from './test-id.js'
-import { isPlainXml, xmlAttr, xmlText } from './xml.js'
+import { junitNames } from './test-id.js'
+import { xmlAttr, xmlText } from './xml.js'
 
 export interface JUnitOptions {
   /** testsuite name; subunit2junitxml leaves it empty. */
@@ -71,14 +71,7 @@ export function renderJUnit(results: ResultCollector, options: JUnitOptions = {}
 }
 
 function testCase(t: TestResult, time: string): string {
-  const id = t.id
-  // Most tests pass and have ids that need no escaping: one check of the whole id, no split.
-  if (t.outcome === 'passed' && isPlainXml(id)) {
-    const dot = junitSplit(id)
-    if (dot === -1) return `<testcase classname="" name="${id}" time="${time}"/>\n`
-    return `<testcase classname="${id.slice(0, dot)}" name="${id.slice(dot + 1)}" time="${time}"/>\n`
-  }
-  const { classname, name } = junitNames(id)
+  const { classname, name } = junitNames(t.id)
   const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`
   if (t.outcome === 'passed') return `${open}/>\n`
   if (t.outcome === 'skipped') {

@@ -35,19 +35,14 @@ export function parseTestId(id: string): TestIdParts {
   return parts
 }
 
-/** Where junitNames splits the id (the '.'), or -1 when the whole id is the name. */
-export function junitSplit(id: string): number {
-  const paren = id.indexOf('(')
-  const end = paren === -1 ? id.length - 1 : paren
-  return end - 1 < 0 ? -1 : id.lastIndexOf('.', end - 1)
-}
-
 /**
  * junitxml's classname/name split (python-junitxml 0.7 `_test_case_string`): the last '.' before
  * the first '(' — and, because it passes -1 as the end when there is no '(', never the last byte.
  */
 export function junitNames(id: string): { classname: string; name: string } {
-  const dot = junitSplit(id)
+  const paren = id.indexOf('(')
+  const end = paren === -1 ? id.length - 1 : paren
+  const dot = end - 1 < 0 ? -1 : id.lastIndexOf('.', end - 1)
   if (dot === -1) return { classname: '', name: id }
   return { classname: id.slice(0, dot), name: id.slice(dot + 1) }
 }

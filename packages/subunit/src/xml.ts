@@ -9,21 +9,9 @@ const INVALID =
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 
-/** True when s goes into XML text and attributes as it is. */
-export function isPlainXml(s: string): boolean {
-  return !NEEDS_WORK.test(s)
-}
-
-// Characters junitxml strips, found with a plain class: the exact pattern (with its lookarounds)
-// is slow over a long traceback, and most have none of them.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const MAY_BE_INVALID = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
-
 export function xmlText(s: string): string {
   if (!NEEDS_WORK.test(s)) return s
-  const valid = MAY_BE_INVALID.test(s) ? s.replace(INVALID, '') : s
-  return valid.replace(/[&<>]/g, (c) => ESCAPES[c]!)
+  return s.replace(INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 export function xmlAttr(s: string): string {
