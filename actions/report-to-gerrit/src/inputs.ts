@@ -1,7 +1,13 @@
 import { isAbsolute, resolve } from 'node:path'
 import * as core from '@actions/core'
 import { InputError, boolInput as bool, numberInput, parseInput, runUrlFromEnv } from '@stackci/action-kit'
-import { checkPipelineName, parseVotingMode, type NotifyHandling, type VotingMode } from '@stackci/gerrit'
+import {
+  NOTIFY_HANDLINGS,
+  checkPipelineName,
+  parseVotingMode,
+  type NotifyHandling,
+  type VotingMode,
+} from '@stackci/gerrit'
 
 export interface Settings {
   gerritUrl?: string
@@ -25,9 +31,6 @@ export interface Settings {
   /** This run attempt's page: the report's link and identity. */
   runUrl: string
 }
-
-/** A bad input; the message starts with the input's name. */
-const NOTIFY: NotifyHandling[] = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL']
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   // Mask first, before anything can print it (and its Basic-auth form, in case a tool echoes headers).
@@ -55,8 +58,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   parseInput('pipeline', () => checkPipelineName(pipeline))
   const voting: VotingMode = parseInput('voting', (v) => parseVotingMode(v || 'none'))
   const notifyRaw = core.getInput('notify').trim().toUpperCase()
-  if (notifyRaw && !NOTIFY.includes(notifyRaw as NotifyHandling)) {
-    throw new InputError('notify', `expected one of ${NOTIFY.join(', ')}, got '${notifyRaw}'`)
+  if (notifyRaw && !(NOTIFY_HANDLINGS as readonly string[]).includes(notifyRaw)) {
+    throw new InputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${notifyRaw}'`)
   }
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const results = core.getInput('results', { required: true })

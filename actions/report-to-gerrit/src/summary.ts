@@ -1,4 +1,4 @@
-import type { ReportOutcome } from '@stackci/gerrit'
+import { formatVote, type ReportOutcome } from '@stackci/gerrit'
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -15,9 +15,6 @@ export function renderSummary(
   o: ReportOutcome,
   ctx: { project: string; change: number; dryRun: boolean; slaHours: number; gerritUrl?: string },
 ): string {
-  const vote = Object.entries(o.decision.labels)
-    .map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
-    .join(', ')
   const state = ctx.dryRun
     ? 'dry run: nothing posted'
     : o.alreadyPosted
@@ -33,7 +30,7 @@ export function renderSummary(
   const rows = [
     ['change', change],
     ['report', state],
-    ['vote', vote || 'none (comment only)'],
+    ['vote', formatVote(o.decision.labels) || 'none (comment only)'],
     ['why', o.decision.reason],
   ]
   if (o.submitted) rows.push(['submit', 'merged'])

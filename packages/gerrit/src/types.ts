@@ -131,7 +131,8 @@ export interface ChangeInfo {
   _more_changes?: boolean
 }
 
-export type NotifyHandling = 'NONE' | 'OWNER' | 'OWNER_REVIEWERS' | 'ALL'
+export const NOTIFY_HANDLINGS = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL'] as const
+export type NotifyHandling = (typeof NOTIFY_HANDLINGS)[number]
 
 export interface ReviewInput {
   message?: string

@@ -45,6 +45,13 @@ export interface VoteDecision {
   reason: string
 }
 
+/** 'Verified +1, Code-Review -1'; empty when the report only comments. */
+export function formatVote(labels: Record<string, number>): string {
+  return Object.entries(labels)
+    .map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
+    .join(', ')
+}
+
 export function decideVote(input: VoteInput): VoteDecision {
   const gate = isGatePipeline(input.pipeline)
   if (input.submit && !gate) {

@@ -1,6 +1,6 @@
 import type { JobResult, JobResultValue } from '@stackci/model'
 import { describe, expect, it } from 'vitest'
-import { decideVote, parseVotingMode, type VoteInput } from '../src/index.js'
+import { decideVote, formatVote, parseVotingMode, type VoteInput } from '../src/index.js'
 
 const job = (result: JobResultValue, voting = true): JobResult => ({ name: `job-${result}`, result, voting })
 const base = (over: Partial<VoteInput> = {}): VoteInput => ({
@@ -72,5 +72,10 @@ describe('vote policy', () => {
       /voting: verified/,
     )
     expect(() => parseVotingMode('yes')).toThrow(/voting: 'yes' is not one of none, verified, plus-one-only/)
+  })
+
+  it('writes a vote as Gerrit shows it, and nothing for a comment', () => {
+    expect(formatVote({ Verified: 1, 'Code-Review': -2 })).toBe('Verified +1, Code-Review -2')
+    expect(formatVote({})).toBe('')
   })
 })

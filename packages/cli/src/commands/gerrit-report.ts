@@ -3,7 +3,9 @@ import { resolve } from 'node:path'
 import {
   GerritClient,
   GerritError,
+  NOTIFY_HANDLINGS,
   decideVote,
+  formatVote,
   parseVotingMode,
   postReport,
   reportMessage,
@@ -19,8 +21,6 @@ import {
   type CommandContext,
   type ParsedArgs,
 } from '../command.js'
-
-const NOTIFY = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL']
 
 async function loadJobs(path: string): Promise<JobResult[]> {
   let text: string
@@ -48,8 +48,7 @@ function runUrl(args: ParsedArgs, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 function voteText(labels: Record<string, number>): string {
-  const parts = Object.entries(labels).map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
-  return parts.length ? parts.join(', ') : 'none'
+  return formatVote(labels) || 'none'
 }
 
 function describeOutcome(o: ReportOutcome, dryRun: boolean): string {
@@ -131,8 +130,8 @@ line. Without --gerrit-url, --dry-run prints the message and the vote for an ope
       throw new UsageError(`--${(e as Error).message}`)
     }
     const notify = stringOption(args, 'notify')?.toUpperCase()
-    if (notify && !NOTIFY.includes(notify))
-      throw new UsageError(`--notify must be one of ${NOTIFY.join(', ')}`)
+    if (notify && !(NOTIFY_HANDLINGS as readonly string[]).includes(notify))
+      throw new UsageError(`--notify must be one of ${NOTIFY_HANDLINGS.join(', ')}`)
     const label = stringOption(args, 'label') ?? 'Verified'
     const footer = stringOption(args, 'footer')
     const submit = args.values.submit === true
