@@ -1,29 +1,14 @@
-import { readFile } from 'node:fs/promises'
 import * as core from '@actions/core'
 import { GerritClient, GerritError, postReport } from '@stackci/gerrit'
-import { parseResults, type JobResult } from '@stackci/model'
+import { readResults, type JobResult } from '@stackci/model'
 import { readInputs, type Settings } from './inputs.js'
 import { renderSummary } from './summary.js'
 
 async function loadJobs(path: string): Promise<JobResult[]> {
-  let text: string
   try {
-    text = await readFile(path, 'utf8')
+    return await readResults(path)
   } catch (e) {
-    throw new Error(
-      `input 'results': cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    )
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (e) {
-    throw new Error(`input 'results': ${path} is not JSON: ${(e as Error).message}`)
-  }
-  try {
-    return parseResults(value).jobs
-  } catch (e) {
-    throw new Error(`input 'results': ${path}: ${(e as Error).message}`)
+    throw new Error(`input 'results': ${(e as Error).message}`)
   }
 }
 

@@ -1,5 +1,6 @@
 export * from './change.js'
 export * from './job-result.js'
+export * from './results-file.js'
 export * from './image-manifest.js'
 export * from './duration.js'
 export * from './validate.js'

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   ContractError,
@@ -8,6 +11,7 @@ import {
   parseImageManifest,
   parseResults,
   parseRunName,
+  readResults,
   runName,
 } from '../src/index.js'
 
@@ -70,6 +74,22 @@ describe('results documents', () => {
     expect(() => parseResults({ name: 3, result: 'SUCCESS' })).toThrow(
       /results\.name: expected a string, got 3/,
     )
+  })
+  it('read from a file, naming the file in every error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'model-results-'))
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text)
+      return join(dir, name)
+    }
+    const good = file('good.json', JSON.stringify([{ name: 'a', result: 'SUCCESS' }]))
+    expect(await readResults(good)).toEqual([{ name: 'a', result: 'SUCCESS', voting: true }])
+    await expect(readResults(join(dir, 'none.json'))).rejects.toThrow(
+      `cannot read ${join(dir, 'none.json')}: ENOENT`,
+    )
+    const text = file('text.json', 'PASSED')
+    await expect(readResults(text)).rejects.toThrow(new RegExp(`^${text} is not JSON: `))
+    const bad = file('bad.json', JSON.stringify({ name: 'a', result: 'PASSED' }))
+    await expect(readResults(bad)).rejects.toThrow(`${bad}: results.result: unknown result 'PASSED'`)
   })
   it('lets non-voting failures through, as Zuul does', () => {
     expect(

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import {
   GerritClient,
@@ -12,7 +11,7 @@ import {
   type NotifyHandling,
   type ReportOutcome,
 } from '@stackci/gerrit'
-import { parseResults, type JobResult } from '@stackci/model'
+import { readResults, type JobResult } from '@stackci/model'
 import {
   UsageError,
   intOption,
@@ -23,16 +22,10 @@ import {
 } from '../command.js'
 
 async function loadJobs(path: string): Promise<JobResult[]> {
-  let text: string
   try {
-    text = await readFile(path, 'utf8')
+    return await readResults(path)
   } catch (e) {
-    throw new UsageError(`--results: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
-  }
-  try {
-    return parseResults(JSON.parse(text)).jobs
-  } catch (e) {
-    throw new UsageError(`--results: ${path}: ${(e as Error).message}`)
+    throw new UsageError(`--results: ${(e as Error).message}`)
   }
 }
 
