@@ -105,23 +105,22 @@ export class GitHubReleasesBackend implements PublishBackend {
     return out
   }
 
+  private isManifestAsset(asset: AssetJson): boolean {
+    return this.options.imageName
+      ? asset.name === `${this.options.imageName}${MANIFEST_SUFFIX}`
+      : asset.name.endsWith(MANIFEST_SUFFIX)
+  }
+
   private manifestAsset(release: ReleaseJson): AssetJson {
-    const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined
-    const found = release.assets.filter((a) =>
-      wanted ? a.name === wanted : a.name.endsWith(MANIFEST_SUFFIX),
-    )
+    const found = release.assets.filter((a) => this.isManifestAsset(a))
     if (found.length !== 1) {
+      const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined
       throw new ImageNotFoundError(
         `release ${release.tag_name} of ${this.options.repository} has ${found.length === 0 ? 'no' : 'several'} ${wanted ?? `*${MANIFEST_SUFFIX}`} asset${found.length === 0 ? '' : 's'}` +
           (wanted ? '' : '; set the image name'),
       )
     }
     return found[0]!
-  }
-
-  private isOurs(release: ReleaseJson): boolean {
-    const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined
-    return release.assets.some((a) => (wanted ? a.name === wanted : a.name.endsWith(MANIFEST_SUFFIX)))
   }
 
   private async downloadText(asset: AssetJson): Promise<string> {
@@ -139,23 +138,28 @@ export class GitHubReleasesBackend implements PublishBackend {
     })
   }
 
-  async resolve(version?: string): Promise<PublishedImage> {
-    const url = version
-      ? this.repoUrl(`/releases/tags/${encodeURIComponent(version)}`)
-      : this.repoUrl('/releases/latest')
-    let release: ReleaseJson
+  /** A 404 becomes ImageNotFoundError with `notFound` as its message. */
+  private async getRelease(url: string, notFound: string): Promise<ReleaseJson> {
     try {
-      release = await this.call<ReleaseJson>('GET', url)
+      return await this.call<ReleaseJson>('GET', url)
     } catch (e) {
-      if (e instanceof HttpError && e.status === 404) {
-        throw new ImageNotFoundError(
-          version
-            ? `version '${version}' is not published in ${this.description}`
-            : `no latest image published in ${this.description}`,
-        )
-      }
+      if (e instanceof HttpError && e.status === 404) throw new ImageNotFoundError(notFound)
       throw e
     }
+  }
+
+  /** A published release by its tag (GitHub answers 404 for drafts). */
+  private releaseByTag(tag: string, notFound: string): Promise<ReleaseJson> {
+    return this.getRelease(this.repoUrl(`/releases/tags/${encodeURIComponent(tag)}`), notFound)
+  }
+
+  async resolve(version?: string): Promise<PublishedImage> {
+    const release = version
+      ? await this.releaseByTag(version, `version '${version}' is not published in ${this.description}`)
+      : await this.getRelease(
+          this.repoUrl('/releases/latest'),
+          `no latest image published in ${this.description}`,
+        )
     const manifestAsset = this.manifestAsset(release)
     const manifestText = await this.downloadText(manifestAsset)
     let manifestData: unknown
@@ -221,12 +225,14 @@ export class GitHubReleasesBackend implements PublishBackend {
   }
 
   async listVersions(): Promise<string[]> {
-    return (await this.allReleases()).filter((r) => !r.draft && this.isOurs(r)).map((r) => r.tag_name)
+    return (await this.allReleases())
+      .filter((r) => !r.draft && r.assets.some((a) => this.isManifestAsset(a)))
+      .map((r) => r.tag_name)
   }
 
   async deleteVersion(version: string): Promise<void> {
-    const release = (await this.allReleases()).find((r) => r.tag_name === version)
-    if (!release) throw new ImageNotFoundError(`version '${version}' is not in ${this.description}`)
+    // By tag, not a search of the full listing: pruning deletes several versions in a row.
+    const release = await this.releaseByTag(version, `version '${version}' is not in ${this.description}`)
     await this.call('DELETE', release.url)
     await this.deleteTag(version)
   }
@@ -335,8 +341,10 @@ export class GitHubReleasesBackend implements PublishBackend {
     signal?: AbortSignal,
   ): Promise<AssetJson> {
     const url = `${draft.upload_url.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`
+    let attempt = 0
     return withRetries(async () => {
-      await this.removeAsset(draft, name)
+      // A fresh draft holds no asset of this name; only a failed attempt can have left one.
+      if (attempt++ > 0) await this.removeAsset(draft, name)
       const hashing = new HashingStream()
       const source = open()
       // pipe() does not forward errors: a failing read must fail the request, not stall it.

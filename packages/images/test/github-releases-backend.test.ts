@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startGitHubServer, type GitHubServer } from '../../../test/github-server/index.js'
@@ -45,6 +45,8 @@ async function download(url: string): Promise<Buffer> {
 describe('GitHub Releases backend', () => {
   it('publishes image, .sha256 and manifest, and moves latest to the new version', async () => {
     const v1 = await publishVersion('1.0.0')
+    // Uploads to a fresh draft need no cleanup: the one asset listing is the check before publishing.
+    expect(gh.requests.filter((r) => r.method === 'GET' && r.path.includes('/assets'))).toHaveLength(1)
     expect(v1.published.latestUrl).toBe(
       `${gh.urls.server}/stackci/appliance/releases/latest/download/appliance.qcow2`,
     )
@@ -138,10 +140,22 @@ describe('GitHub Releases backend', () => {
 
   it('keeps the newest versions, deleting releases and tags of older ones', async () => {
     for (const v of ['1', '2', '3', '4']) await publishVersion(`${v}.0.0`)
+    const before = gh.requests.length
     const deleted = await pruneVersions(backend(), 2)
     expect(deleted).toEqual(['2.0.0', '1.0.0'])
+    // One listing to choose what to delete; each deletion looks its release up by tag.
+    const pruning = gh.requests.slice(before)
+    expect(pruning.filter((r) => r.method === 'GET' && r.path.includes('/releases?'))).toHaveLength(1)
+    expect(pruning.filter((r) => r.method === 'GET' && r.path.includes('/releases/tags/'))).toHaveLength(2)
     expect(await backend().listVersions()).toEqual(['4.0.0', '3.0.0'])
     expect([...gh.state.repo('stackci', 'appliance')!.tags.keys()].sort()).toEqual(['3.0.0', '4.0.0'])
+    const gone = await backend()
+      .deleteVersion('2.0.0')
+      .catch((e: unknown) => e)
+    expect(gone).toBeInstanceOf(ImageNotFoundError)
+    expect((gone as Error).message).toBe(
+      `version '2.0.0' is not in GitHub releases of stackci/appliance at ${gh.urls.server}`,
+    )
   })
 
   it('follows Link pages past releases that are not images', async () => {
@@ -173,6 +187,5 @@ describe('GitHub Releases backend', () => {
     const b = backendForLocation(`${gh.urls.server}/stackci/appliance/releases`)
     expect(b.description).toBe(`GitHub releases of stackci/appliance at ${gh.urls.server}`)
     expect((await b.resolve()).version).toBe('1.0.0')
-    expect(existsSync(dir)).toBe(true)
   })
 })
