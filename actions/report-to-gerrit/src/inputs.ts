@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import * as core from '@actions/core'
-import { InputError, boolInput as bool, numberInput, parseInput, runUrlFromEnv } from '@stackci/action-kit'
+import { InputError, boolInput as bool, numberInput, parseInput } from '@stackci/action-kit'
 import {
   NOTIFY_HANDLINGS,
   checkPipelineName,
@@ -8,6 +8,7 @@ import {
   type NotifyHandling,
   type VotingMode,
 } from '@stackci/gerrit'
+import { runUrlFromEnv } from '@stackci/model'
 
 export interface Settings {
   gerritUrl?: string

@@ -1,2 +1,1 @@
 export * from './inputs.js'
-export * from './run-url.js'

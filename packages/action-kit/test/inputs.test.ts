@@ -12,7 +12,6 @@ import {
   parseInput,
   pathInput,
   requiredInput,
-  runUrlFromEnv,
 } from '../src/index.js'
 
 const set = (name: string, value: string) =>
@@ -74,11 +73,5 @@ describe('action inputs', () => {
         throw new Error('mode: not one of auto, build')
       }),
     ).toThrow(/^input 'mode': not one of auto, build$/)
-  })
-  it('build the run attempt URL', () => {
-    expect(runUrlFromEnv({ GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '2' })).toBe(
-      'https://github.com/o/r/actions/runs/7/attempts/2',
-    )
-    expect(() => runUrlFromEnv({})).toThrow(/not running in a workflow run/)
   })
 })

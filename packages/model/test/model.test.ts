@@ -13,6 +13,7 @@ import {
   parseRunName,
   readResults,
   runName,
+  runUrlFromEnv,
 } from '../src/index.js'
 
 describe('gerrit change refs', () => {
@@ -47,6 +48,22 @@ describe('run names', () => {
       patchset: 4,
     })
     expect(parseRunName('CI for main')).toBeUndefined()
+  })
+})
+
+describe('run URLs', () => {
+  it('build the run attempt URL', () => {
+    expect(runUrlFromEnv({ GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '2' })).toBe(
+      'https://github.com/o/r/actions/runs/7/attempts/2',
+    )
+    expect(
+      runUrlFromEnv({
+        GITHUB_SERVER_URL: 'https://ghe.example/',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_RUN_ID: '7',
+      }),
+    ).toBe('https://ghe.example/o/r/actions/runs/7/attempts/1')
+    expect(() => runUrlFromEnv({})).toThrow(/not running in a workflow run/)
   })
 })
 

@@ -11,7 +11,7 @@ import {
   type NotifyHandling,
   type ReportOutcome,
 } from '@stackci/gerrit'
-import { readResults, type JobResult } from '@stackci/model'
+import { readResults, runUrlFromEnv, type JobResult } from '@stackci/model'
 import {
   UsageError,
   intOption,
@@ -33,11 +33,12 @@ async function loadJobs(path: string): Promise<JobResult[]> {
 function runUrl(args: ParsedArgs, env: NodeJS.ProcessEnv): string | undefined {
   const given = stringOption(args, 'run-url')
   if (given) return given
-  if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-    const server = env.GITHUB_SERVER_URL || 'https://github.com'
-    return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`
+  try {
+    return runUrlFromEnv(env)
+  } catch {
+    // Outside a workflow run: only a dry run may go without one.
+    return undefined
   }
-  return undefined
 }
 
 function voteText(labels: Record<string, number>): string {
