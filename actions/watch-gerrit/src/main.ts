@@ -3,6 +3,7 @@ import { GerritClient } from '@stackci/gerrit'
 import {
   gerritSource,
   gitHubWorkflowApi,
+  outcomeOf,
   watchOnce,
   watchSummaryMarkdown,
   type WatchReport,
@@ -10,19 +11,21 @@ import {
 import { readInputs } from './inputs.js'
 
 function decisionsJson(report: WatchReport): string {
-  const urls = new Map(report.dispatched.map((d) => [d.decision, d.url]))
-  const deferred = new Set(report.deferred)
+  const outcome = outcomeOf(report)
   return JSON.stringify(
-    report.decisions.map((d) => ({
-      change: d.change,
-      patchset: d.patchset,
-      project: d.project,
-      branch: d.branch,
-      action: deferred.has(d) ? 'deferred' : d.action,
-      ...(d.trigger ? { trigger: d.trigger } : {}),
-      reason: d.reason,
-      ...(urls.get(d) ? { 'run-url': urls.get(d) } : {}),
-    })),
+    report.decisions.map((d) => {
+      const o = outcome(d)
+      return {
+        change: d.change,
+        patchset: d.patchset,
+        project: d.project,
+        branch: d.branch,
+        action: o.action,
+        ...(d.trigger ? { trigger: d.trigger } : {}),
+        reason: d.reason,
+        ...(o.url ? { 'run-url': o.url } : {}),
+      }
+    }),
   )
 }
 

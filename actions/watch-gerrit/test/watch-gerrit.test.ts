@@ -187,6 +187,7 @@ describe('watch-gerrit against the Gerrit and GitHub test servers', () => {
       /1 GitHub call\(s\) failed \(the next poll retries them\): dispatch \d+,1: GitHub POST .*500/,
     )
     expect(refused.summary).toContain('**dispatch failed**')
+    expect(Object.values(decisions(refused.outputs)).map((d) => d.action)).toEqual(['failed'])
     expect(runs()).toHaveLength(0)
     expect((await poll()).outputs.dispatched).toBe('1')
   })
@@ -214,8 +215,9 @@ describe('watch-gerrit against the Gerrit and GitHub test servers', () => {
       message: 'Build succeeded (check pipeline).',
       date: later(30),
     })
-    expect((await poll(gate)).outputs.dispatched).toBe('0')
-    expect(decisions((await poll(gate)).outputs)[c.number]!.reason).toMatch(/already ran since \(success\)/)
+    const settled = await poll(gate)
+    expect(settled.outputs.dispatched).toBe('0')
+    expect(decisions(settled.outputs)[c.number]!.reason).toMatch(/already ran since \(success\)/)
     gerrit.addMessage(c.number, {
       author: 'acme-ci',
       message: 'Build succeeded (gate pipeline).',

@@ -64,6 +64,28 @@ export interface WatchReport {
   dryRun: boolean
 }
 
+/**
+ * What became of one decision in this poll: a wanted run is dispatched, deferred by maxDispatches
+ * or failed (GitHub refused it); `dispatch` in a dry run means it would have been dispatched.
+ */
+export interface DecisionOutcome {
+  action: 'dispatch' | 'skip' | 'deferred' | 'failed'
+  url?: string
+}
+
+/** The outcome of each decision of the report (the job summary and watch-gerrit's output agree). */
+export function outcomeOf(report: WatchReport): (d: ChangeDecision) => DecisionOutcome {
+  const sent = new Map(report.dispatched.map((x) => [x.decision, x]))
+  const deferred = new Set(report.deferred)
+  const refused = new Set(report.failed.filter((f) => f.what === 'dispatch').map((f) => f.decision))
+  return (d) => {
+    if (refused.has(d)) return { action: 'failed' }
+    if (deferred.has(d)) return { action: 'deferred' }
+    const url = sent.get(d)?.url
+    return { action: d.action, ...(url ? { url } : {}) }
+  }
+}
+
 /** Reading Gerrit or the workflow's runs failed: nothing was dispatched or cancelled. */
 export class WatchReadError extends Error {
   constructor(

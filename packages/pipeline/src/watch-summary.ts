@@ -1,11 +1,23 @@
-import type { WatchReport } from './gerrit-watch.js'
+import { outcomeOf, type DecisionOutcome, type WatchReport } from './gerrit-watch.js'
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 
+function outcomeCell(o: DecisionOutcome, dryRun: boolean): string {
+  switch (o.action) {
+    case 'deferred':
+      return 'deferred (max-dispatches)'
+    case 'failed':
+      return 'dispatch failed'
+    case 'skip':
+      return 'skipped'
+    case 'dispatch':
+      return o.url ? `[dispatched](${o.url})` : dryRun ? 'would dispatch' : 'dispatched'
+  }
+}
+
 /** The job summary: every change considered, what was decided and why (the Ironic spec wants exclusions documented). */
 export function watchSummaryMarkdown(report: WatchReport, title = 'watch-gerrit'): string {
-  const dispatched = new Map(report.dispatched.map((d) => [d.decision, d]))
-  const deferred = new Set(report.deferred)
+  const outcome = outcomeOf(report)
   const lines = [
     `## ${title}${report.dryRun ? ' (dry run)' : ''}`,
     '',
@@ -19,16 +31,7 @@ export function watchSummaryMarkdown(report: WatchReport, title = 'watch-gerrit'
   if (report.decisions.length > 0) {
     lines.push('| change | project | branch | decision | reason |', '|---|---|---|---|---|')
     for (const d of report.decisions) {
-      const sent = dispatched.get(d)
-      const decision = deferred.has(d)
-        ? 'deferred (max-dispatches)'
-        : d.action === 'dispatch'
-          ? sent?.url
-            ? `[dispatched](${sent.url})`
-            : report.dryRun
-              ? 'would dispatch'
-              : 'dispatched'
-          : 'skipped'
+      const decision = outcomeCell(outcome(d), report.dryRun)
       lines.push(
         `| ${d.change},${d.patchset ?? '?'} | ${cell(d.project)} | ${cell(d.branch)} | ${decision} | ${cell(d.reason)} |`,
       )

@@ -5,6 +5,7 @@ import {
   fileMatcher,
   watchOnce,
   watchQuery,
+  outcomeOf,
   watchSummaryMarkdown,
   type ChangeSource,
   type GerritChangeInfo,
@@ -70,6 +71,23 @@ describe('watchOnce', () => {
     expect(watchSummaryMarkdown(r)).toContain(
       '| 3,1 | openstack/ironic | master | deferred (max-dispatches) |',
     )
+  })
+
+  it('shows a dispatch GitHub refused as failed, not dispatched', async () => {
+    const f = fakes([change(1), change(2)])
+    f.workflow.dispatch = async (inputs) => {
+      if (inputs['gerrit-change'] === '1') throw new Error('GitHub POST /dispatches: 500 Server Error')
+      return { runId: 9, url: 'https://github.example/runs/9' }
+    }
+    const r = await watchOnce({ ...f, policy, projects: ['p'] })
+    const outcome = outcomeOf(r)
+    expect(r.decisions.map((d) => outcome(d))).toEqual([
+      { action: 'failed' },
+      { action: 'dispatch', url: 'https://github.example/runs/9' },
+    ])
+    const md = watchSummaryMarkdown(r)
+    expect(md).toContain('| 1,1 | openstack/ironic | master | dispatch failed |')
+    expect(md).toContain('| 2,1 | openstack/ironic | master | [dispatched](https://github.example/runs/9) |')
   })
 
   it('reads every page of runs up to the bound, and says when it stopped', async () => {
