@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
+import { nodeExec, type ExecResult } from '@stackci/exec'
 
 /**
  * Prepares the repository state a Gerrit change is tested in, as Zuul's merger does: the target
@@ -48,7 +48,7 @@ export class MergeConflictError extends Error {
   }
 }
 
-export type Git = (args: string[], cwd: string) => Promise<{ code: number; stdout: string; stderr: string }>
+export type Git = (args: string[], cwd: string) => Promise<ExecResult>
 
 // Hooks, signing and the user's config must not change what is tested; the identity is the CI's.
 const GIT_ENV = {
@@ -61,17 +61,22 @@ const GIT_ENV = {
 }
 
 export const defaultGit: Git = (args, cwd) =>
-  new Promise((resolve) => {
-    execFile(
-      'git',
-      ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args],
-      { cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) })
-      },
-    )
+  nodeExec('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_ENV },
   })
+
+/**
+ * Files a change touches: what Gerrit lists for a patch set, the diff of `head` against its merge
+ * base with `base`. A rename counts as its old and its new path (either may match a pattern), and
+ * -z keeps non-ASCII paths as they are instead of C-quoting them.
+ */
+export async function changedFiles(git: Git, dir: string, base: string, head: string): Promise<string[]> {
+  const r = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], dir)
+  if (r.code !== 0)
+    throw new Error(`git diff ${base}...${head} failed: ${r.stderr.trim() || r.stdout.trim()}`)
+  return r.stdout.split('\0').filter(Boolean)
+}
 
 /** Removes credentials from a URL before it can appear in an error message or a log. */
 export function redactUrl(url: string): string {
@@ -110,8 +115,9 @@ export async function prepareChange(
       `${input.ref} points at ${revision}, not the patch set's ${input.revision}: a newer patch set?`,
     )
   }
-  await must(['checkout', '--quiet', '-B', input.branch, branchTip], 'checkout')
-  if (input.merge !== false) {
+  const merge = input.merge !== false
+  await must(['checkout', '--quiet', '-B', input.branch, merge ? branchTip : revision], 'checkout')
+  if (merge) {
     // Fast-forwards when the patch set sits on the tip, as Zuul's merger does; merges otherwise.
     const r = await git(['merge', '--quiet', '--no-edit', '-s', 'resolve', revision], input.dir)
     if (r.code !== 0) {
@@ -121,12 +127,8 @@ export async function prepareChange(
       await git(['merge', '--abort'], input.dir)
       throw new MergeConflictError(input.ref, input.branch, conflicts)
     }
-  } else {
-    await must(['checkout', '--quiet', '-B', input.branch, revision], 'checkout')
   }
   const head = await must(['rev-parse', 'HEAD'], 'rev-parse')
-  const changedFiles = (await must(['diff', '--name-only', `${branchTip}...${revision}`], 'diff'))
-    .split('\n')
-    .filter(Boolean)
-  return { dir: input.dir, head, branchTip, revision, changedFiles, merged: head !== revision }
+  const files = await changedFiles(git, input.dir, branchTip, revision)
+  return { dir: input.dir, head, branchTip, revision, changedFiles: files, merged: head !== revision }
 }

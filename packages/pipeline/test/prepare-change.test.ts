@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGerritServer } from '../../../test/gerrit-server/index.js'
-import { MergeConflictError, prepareChange, redactUrl } from '../src/index.js'
+import { MergeConflictError, defaultGit, prepareChange, redactUrl } from '../src/index.js'
 
 type Server = Awaited<ReturnType<typeof startGerritServer>>
 
@@ -96,5 +96,45 @@ describe('prepareChange against Gerrit over git http-backend', () => {
     expect(bad.message).toMatch(/fetching branch no-such-branch/)
     expect(bad.message).not.toContain(ci.httpPassword)
     expect(redactUrl('http://u:p@h/x')).toBe('http://***@h/x')
+  })
+
+  it('lists both paths of a rename and non-ASCII paths as they are, so patterns can match them', async () => {
+    const moves = 'demo/moves'
+    const code = 'def route():\n    return 1\n'.repeat(20)
+    await gerrit.createProject({ name: moves, files: { 'old/route.py': code, README: 'x\n' } })
+    const c = await gerrit.createChange({
+      project: moves,
+      files: { 'old/route.py': null, 'new/route.py': code, 'doc/café.rst': 'menu\n' },
+    })
+    const p = await prepareChange({
+      gitUrl: gerrit.gitUrl(moves, ci),
+      branch: 'master',
+      ref: c.ref,
+      dir: join(work, 'moves'),
+    })
+    expect(p.changedFiles).toEqual(['doc/café.rst', 'new/route.py', 'old/route.py'])
+  })
+
+  it('checks out the patch set as it is with merge: false, though the branch moved on', async () => {
+    const first = await gerrit.createChange({ project, files: { README: 'z\n' } })
+    const second = await gerrit.createChange({ project, files: { 'x2.py': '2\n' } })
+    gerrit.approve(first.number)
+    await gerrit.merge(first.number)
+    const p = await prepareChange({
+      gitUrl: gerrit.gitUrl(project, ci),
+      branch: 'master',
+      ref: second.ref,
+      dir: join(work, 'as-is'),
+      merge: false,
+    })
+    expect(p).toMatchObject({ head: second.revision, merged: false, changedFiles: ['x2.py'] })
+    expect(p.branchTip).not.toBe(second.revision)
+    expect(readFileSync(join(work, 'as-is/README'), 'utf8')).not.toBe('z\n')
+  })
+
+  it('says why git could not even start', async () => {
+    const err = (await defaultGit(['status'], join(work, 'no-such-dir')).catch((e: unknown) => e)) as Error
+    expect(err).toBeInstanceOf(Error)
+    expect(err.message).toMatch(/ENOENT/)
   })
 })
