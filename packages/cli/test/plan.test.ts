@@ -79,6 +79,30 @@ describe('stackci plan', () => {
     expect(docs.out()).not.toContain('image:')
   })
 
+  it('counts both paths of a moved file and takes non-ASCII paths as they are', async () => {
+    const dir = repo({ 'doc/café.rst': 'menu\n' })
+    const g = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: dir })
+    g('mv', 'appliance/agent.py', 'astara/agent.py')
+    g('commit', '-q', '-m', 'move the agent out of the appliance')
+    const t = context(dir)
+    expect(await main(['plan', ...common, '--json'], t.ctx)).toBe(0)
+    const plan = JSON.parse(t.out())
+    expect(plan.changedFiles).toEqual(['appliance/agent.py', 'astara/agent.py', 'doc/café.rst'])
+    // Moving a file out of the appliance changes the appliance.
+    expect(plan.image.action).toBe('build')
+  })
+
+  it("runs no devstack job with --devstack-job ''", async () => {
+    const t = context(repo({ 'astara/api.py': 'x = 2\n' }))
+    expect(await main(['plan', ...common, '--devstack-job', '', '--json'], t.ctx)).toBe(0)
+    const plan = JSON.parse(t.out())
+    expect(plan.jobs.map((j: { name: string }) => j.name)).toEqual([
+      'openstack-tox-pep8',
+      'openstack-tox-py3',
+    ])
+  })
+
   it('names a bad ref or repository', async () => {
     const dir = repo({ 'astara/api.py': 'x = 2\n' })
     const t = context(dir)

@@ -1,32 +1,29 @@
-import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
-import { parseImageMode, parsePatternList, planChange, type ChangePlan } from '@stackci/pipeline'
+import { nodeExec } from '@stackci/exec'
+import {
+  changedFiles,
+  parseImageMode,
+  parsePatternList,
+  planChange,
+  type ChangePlan,
+  type Git,
+} from '@stackci/pipeline'
 import { UsageError, stringOption, type Command } from '../command.js'
 
-function git(args: string[], cwd: string): Promise<string> {
-  return new Promise((res, rej) =>
-    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err ? rej(new Error(stderr.trim() || err.message)) : res(stdout),
-    ),
-  )
-}
+// The user's own repository, read with the user's git configuration.
+const git: Git = (args, cwd) => nodeExec('git', args, { cwd })
 
-/** Files the change touches: what Gerrit lists for a patch set, i.e. the diff against the merge base. */
-export async function changedFiles(repo: string, base: string, head: string): Promise<string[]> {
+/** Checks that --base and --head name commits, so a typo is a usage error rather than a git failure. */
+async function checkRefs(repo: string, base: string, head: string): Promise<void> {
   for (const [flag, ref] of [
     ['--base', base],
     ['--head', head],
   ] as const) {
     // A ref starting with '-' would reach git as an option.
     if (ref.startsWith('-')) throw new UsageError(`${flag} '${ref}' is not a git ref`)
-    try {
-      await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], repo)
-    } catch {
-      throw new UsageError(`${flag} '${ref}' is not a commit in ${repo}`)
-    }
+    const r = await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], repo)
+    if (r.code !== 0) throw new UsageError(`${flag} '${ref}' is not a commit in ${repo}`)
   }
-  const out = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], repo)
-  return out.split('\0').filter(Boolean)
 }
 
 export function formatPlan(plan: ChangePlan, base: string, head: string): string {
@@ -87,14 +84,15 @@ Exit status: 0, or 1 when git fails, 2 on a usage error.`,
     } catch (e) {
       throw new UsageError(`--image-mode: ${(e as Error).message}`)
     }
-    try {
-      await git(['rev-parse', '--git-dir'], repo)
-    } catch {
-      throw new UsageError(`--repo '${repo}' is not a git repository`)
-    }
-    const files = await changedFiles(repo, base, head)
-    const devstackJob =
-      args.values['devstack-job'] === undefined ? 'devstack-tempest' : stringOption(args, 'devstack-job')
+    const isRepo = await git(['rev-parse', '--git-dir'], repo).then(
+      (r) => r.code === 0,
+      () => false,
+    )
+    if (!isRepo) throw new UsageError(`--repo '${repo}' is not a git repository`)
+    await checkRefs(repo, base, head)
+    const files = await changedFiles(git, repo, base, head)
+    // parseArgs fills in 'devstack-tempest'; an explicit '' comes back undefined: no devstack job.
+    const devstackJob = stringOption(args, 'devstack-job')
     const plan = planChange(files, {
       toxEnvs: parsePatternList(stringOption(args, 'tox-envs') ?? 'pep8,py3'),
       ...(devstackJob ? { devstackJob } : {}),
