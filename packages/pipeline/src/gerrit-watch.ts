@@ -9,8 +9,6 @@ import { changeRuns, type ChangeRun, type WorkflowRunInfo } from './workflow-run
  */
 export interface ChangeSource {
   query(query: string, options: readonly string[], limit: number): Promise<GerritChangeInfo[]>
-  /** Files of a revision, for servers that do not inline them with o=CURRENT_FILES. */
-  listFiles?(change: GerritChangeInfo, revision: string): Promise<Record<string, unknown>>
 }
 
 /** The GitHub side: one workflow's runs, dispatching it, cancelling a run. */
@@ -175,13 +173,6 @@ export async function watchOnce(options: {
     readChanges(options.source, query, limits),
   )
   log(`Gerrit: ${changes.length} open change(s) for '${query}'`)
-  if (options.source.listFiles && options.policy.irrelevantFiles.patterns.length > 0) {
-    for (const c of changes) {
-      const rev = c.current_revision ? c.revisions?.[c.current_revision] : undefined
-      if (rev && !rev.files)
-        rev.files = await reading('gerrit', () => options.source.listFiles!(c, c.current_revision!))
-    }
-  }
   const { runs, truncated: runsTruncated } = await reading('github', () =>
     readRuns(options.workflow, limits, options.now ?? new Date()),
   )

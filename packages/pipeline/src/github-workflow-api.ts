@@ -11,9 +11,6 @@ export class GitHubApiError extends Error {
     super(`GitHub ${endpoint}: ${message}`)
     this.name = 'GitHubApiError'
   }
-  get retryable(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500
-  }
 }
 
 export interface GitHubWorkflowOptions {
