@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import * as core from '@actions/core'
+import { InputError, boolInput as bool, fileInput, numberInput, textInput } from '@stackci/action-kit'
 
 export interface TempestSelection {
   directory: string
@@ -25,57 +25,25 @@ export interface Settings {
   failOnFailure: boolean
 }
 
-/** Thrown for a bad input; the message starts with the input's name. */
-export class InputError extends Error {
-  constructor(input: string, message: string) {
-    super(`input '${input}': ${message}`)
-    this.name = 'InputError'
-  }
-}
-
-function bool(name: string): boolean {
-  const v = core.getInput(name).trim().toLowerCase()
-  if (['true', 'yes', '1'].includes(v)) return true
-  if (['false', 'no', '0', ''].includes(v)) return false
-  throw new InputError(name, `expected true or false, got '${v}'`)
-}
-
-function nonNegative(name: string, fallback: number, integer: boolean): number {
-  const raw = core.getInput(name).trim()
-  if (raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
-    throw new InputError(name, `expected a ${integer ? 'whole ' : ''}number ≥ 0, got '${raw}'`)
-  return n
-}
-
-function existingFile(name: string, base: string): string | undefined {
-  const raw = core.getInput(name).trim()
-  if (!raw) return undefined
-  const path = resolve(base, raw)
-  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(name, `no such file: ${path}`)
-  return path
-}
-
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const base = env.GITHUB_WORKSPACE || process.cwd()
-  const directory = resolve(base, core.getInput('directory').trim() || '.')
-  const subunitFile = existingFile('subunit-file', base)
+  const directory = resolve(base, textInput('directory') || '.')
+  const subunitFile = fileInput('subunit-file', base)
   if (!subunitFile && (!existsSync(directory) || !statSync(directory).isDirectory()))
     throw new InputError('directory', `no such directory: ${directory}`)
   const tempest: TempestSelection = {
     directory,
-    concurrency: nonNegative('concurrency', 0, true),
+    concurrency: numberInput('concurrency', 0, { min: 0, integer: true }),
     serial: bool('serial'),
-    timeoutMs: nonNegative('timeout-minutes', 0, false) * 60_000,
+    timeoutMs: numberInput('timeout-minutes', 0, { min: 0 }) * 60_000,
   }
-  const workspace = core.getInput('workspace').trim()
-  const regex = core.getInput('regex').trim()
+  const workspace = textInput('workspace')
+  const regex = textInput('regex')
   if (workspace) tempest.workspace = workspace
   if (regex) tempest.regex = regex
   if (!subunitFile) {
-    const include = existingFile('include-list', base)
-    const exclude = existingFile('exclude-list', base)
+    const include = fileInput('include-list', base)
+    const exclude = fileInput('exclude-list', base)
     if (include) tempest.includeList = include
     if (exclude) tempest.excludeList = exclude
   }
@@ -84,7 +52,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
       'serial',
       `serial runs one worker; concurrency ${tempest.concurrency} contradicts it`,
     )
-  const jobName = core.getInput('job-name').trim() || 'tempest'
+  const jobName = textInput('job-name') || 'tempest'
   if (/\s/.test(jobName))
     throw new InputError(
       'job-name',
@@ -92,13 +60,13 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     )
   const settings: Settings = {
     tempest,
-    outputDir: resolve(base, core.getInput('output-dir').trim() || 'tempest-results'),
+    outputDir: resolve(base, textInput('output-dir') || 'tempest-results'),
     jobName,
     voting: bool('voting'),
     failOnFailure: bool('fail-on-failure'),
   }
   if (subunitFile) settings.subunitFile = subunitFile
-  const artifact = core.getInput('artifact-name').trim()
+  const artifact = textInput('artifact-name')
   if (artifact) settings.artifactName = artifact
   return settings
 }

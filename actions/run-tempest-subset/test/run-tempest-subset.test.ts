@@ -160,6 +160,8 @@ describe('run-tempest-subset with subunit-file', () => {
     expect(run.errors[0]).toMatch(/^input 'subunit-file': no such file: .*nope\.subunit$/)
     const bad = await runAction(ACTION, { inputs: { concurrency: 'four', directory: tmpdir() } })
     expect(bad.errors[0]).toBe("input 'concurrency': expected a whole number ≥ 0, got 'four'")
+    const negative = await runAction(ACTION, { inputs: { 'timeout-minutes': '-1', directory: tmpdir() } })
+    expect(negative.errors[0]).toBe("input 'timeout-minutes': expected a number ≥ 0, got '-1'")
   })
 })
 
