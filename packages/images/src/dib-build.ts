@@ -2,10 +2,9 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ImageManifest } from '@stackci/model'
 import { CommandError, ImageError } from './errors.js'
-import { imageFileNames, writeManifest } from './image-files.js'
+import { imageFileNames, writeSha256AndManifest } from './image-files.js'
 import { capture, runProcess, type ProcessRunner } from './process.js'
-import { formatSha256File, sha256File } from './sha256.js'
-import { writeFile } from 'node:fs/promises'
+import { sha256File } from './sha256.js'
 
 /** The change under test, handed to the source-repositories element. */
 export interface DibSource {
@@ -152,10 +151,7 @@ export async function buildImage(
     sizeBytes: size,
     sha256,
   }
-  const sha256Path = join(o.outputDir, names.sha256)
-  const manifestPath = join(o.outputDir, names.manifest)
-  await writeFile(sha256Path, formatSha256File(sha256, names.image))
-  await writeManifest(manifestPath, manifest)
+  const { sha256Path, manifestPath } = await writeSha256AndManifest(o.outputDir, manifest)
   const result: DibBuildResult = { imagePath, sha256Path, manifestPath, manifest }
   const kernel = join(o.outputDir, `${o.imageName}.vmlinuz`)
   const initrd = join(o.outputDir, `${o.imageName}.initrd`)

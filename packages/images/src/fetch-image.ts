@@ -1,11 +1,10 @@
 import { createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { IntegrityError } from './errors.js'
-import { imageFileNames, manifestJson } from './image-files.js'
+import { imageFileNames, writeSha256AndManifest } from './image-files.js'
 import type { PublishBackend, PublishedImage } from './publish-backend.js'
-import { formatSha256File, HashingStream } from './sha256.js'
+import { checkHashed, HashingStream } from './sha256.js'
 
 export interface FetchedImage {
   image: PublishedImage
@@ -37,22 +36,18 @@ export async function downloadImage(
       createWriteStream(partial),
       signal ? { signal } : {},
     )
-    const { sha256, sizeBytes } = image.manifest
-    if (hashing.digest() !== sha256 || hashing.bytes !== sizeBytes) {
-      throw new IntegrityError(
-        `downloaded ${image.imageUrl} has sha256 ${hashing.digest()} (${hashing.bytes} bytes), ` +
-          `the manifest of version ${image.version} says ${sha256} (${sizeBytes} bytes); the downloaded file was deleted`,
-        sha256,
-        hashing.digest(),
-      )
-    }
+    checkHashed(
+      hashing,
+      image.manifest,
+      (got, want) =>
+        `downloaded ${image.imageUrl} has sha256 ${got}, ` +
+        `the manifest of version ${image.version} says ${want}; the downloaded file was deleted`,
+    )
     await rename(partial, path)
   } finally {
     await rm(partial, { force: true })
   }
-  const manifestPath = join(destDir, names.manifest)
-  await writeFile(join(destDir, names.sha256), formatSha256File(image.manifest.sha256, names.image))
-  await writeFile(manifestPath, manifestJson(image.manifest))
+  const { manifestPath } = await writeSha256AndManifest(destDir, image.manifest)
   return { image, path, manifestPath }
 }
 

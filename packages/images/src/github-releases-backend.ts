@@ -2,12 +2,18 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { parseImageManifest, type ImageManifest } from '@stackci/model'
+import type { ImageManifest } from '@stackci/model'
 import { HttpError, ImageError, ImageNotFoundError, IntegrityError, VersionExistsError } from './errors.js'
 import { expectOk, nextLink, readBody, send, sendJson, withRetries } from './http-client.js'
-import { MANIFEST_SUFFIX, imageFileNames, manifestJson } from './image-files.js'
+import {
+  MANIFEST_SUFFIX,
+  checkSha256File,
+  imageFileNames,
+  manifestJson,
+  parseManifestText,
+} from './image-files.js'
 import type { PublishBackend, PublishInput, PublishedImage } from './publish-backend.js'
-import { formatSha256File, HashingStream, parseSha256File, READ_CHUNK } from './sha256.js'
+import { formatSha256File, HashingStream, READ_CHUNK } from './sha256.js'
 
 export interface GitHubReleasesOptions {
   /** REST API root: https://api.github.com, or https://HOST/api/v3 (GHES and the test server). */
@@ -161,14 +167,10 @@ export class GitHubReleasesBackend implements PublishBackend {
           `no latest image published in ${this.description}`,
         )
     const manifestAsset = this.manifestAsset(release)
-    const manifestText = await this.downloadText(manifestAsset)
-    let manifestData: unknown
-    try {
-      manifestData = JSON.parse(manifestText)
-    } catch (e) {
-      throw new ImageError(`${manifestAsset.browser_download_url} is not JSON: ${(e as Error).message}`)
-    }
-    const manifest = parseImageManifest(manifestData, manifestAsset.browser_download_url)
+    const manifest = parseManifestText(
+      await this.downloadText(manifestAsset),
+      manifestAsset.browser_download_url,
+    )
     const names = imageFileNames(manifest.name, manifest.format)
     const image = release.assets.find((a) => a.name === names.image && a.state === 'uploaded')
     const sumAsset = release.assets.find((a) => a.name === names.sha256 && a.state === 'uploaded')
@@ -176,18 +178,12 @@ export class GitHubReleasesBackend implements PublishBackend {
       throw new ImageNotFoundError(`release ${release.tag_name} lacks ${image ? names.sha256 : names.image}`)
     }
     // The three published files must agree before anyone downloads gigabytes.
-    const listed = parseSha256File(
+    checkSha256File(
       await this.downloadText(sumAsset),
-      names.image,
       sumAsset.browser_download_url,
+      manifest,
+      `release ${release.tag_name}`,
     )
-    if (listed !== manifest.sha256) {
-      throw new IntegrityError(
-        `release ${release.tag_name}: ${names.sha256} says ${listed} but the manifest says ${manifest.sha256}`,
-        manifest.sha256,
-        listed,
-      )
-    }
     if (image.size !== manifest.sizeBytes) {
       throw new IntegrityError(
         `release ${release.tag_name}: ${names.image} is ${image.size} bytes, the manifest says ${manifest.sizeBytes}`,

@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { parseImageManifest, type ImageManifest } from '@stackci/model'
-import { ImageError, ImageNotFoundError, IntegrityError, VersionExistsError } from './errors.js'
-import { MANIFEST_SUFFIX, imageFileNames, manifestJson } from './image-files.js'
+import type { ImageManifest } from '@stackci/model'
+import { ImageError, ImageNotFoundError, VersionExistsError } from './errors.js'
+import {
+  MANIFEST_SUFFIX,
+  checkSha256File,
+  imageFileNames,
+  readManifest,
+  writeSha256AndManifest,
+} from './image-files.js'
 import type { PublishBackend, PublishInput, PublishedImage } from './publish-backend.js'
-import { formatSha256File, HashingStream, parseSha256File, READ_CHUNK } from './sha256.js'
+import { checkHashed, HashingStream, READ_CHUNK } from './sha256.js'
 
 /**
  * A directory as publish location (a local demo, or a path a web server exports):
@@ -56,16 +62,13 @@ export class LocalDirectoryBackend implements PublishBackend {
         hashing,
         createWriteStream(join(staging, names.image)),
       )
-      if (hashing.digest() !== manifest.sha256 || hashing.bytes !== manifest.sizeBytes) {
-        throw new IntegrityError(
-          `${input.imagePath} has sha256 ${hashing.digest()} (${hashing.bytes} bytes) but its manifest says ${manifest.sha256} (${manifest.sizeBytes} bytes)`,
-          manifest.sha256,
-          hashing.digest(),
-        )
-      }
+      checkHashed(
+        hashing,
+        manifest,
+        (got, want) => `${input.imagePath} has sha256 ${got} but its manifest says ${want}`,
+      )
       const published: ImageManifest = { ...manifest, publishedUrl: join(final, names.image) }
-      await writeFile(join(staging, names.sha256), formatSha256File(manifest.sha256, names.image))
-      await writeFile(join(staging, names.manifest), manifestJson(published))
+      await writeSha256AndManifest(staging, published)
       await rename(staging, final)
       if (input.makeLatest !== false) await this.pointLatestAt(manifest.version)
       return this.describe(manifest.version, published)
@@ -110,20 +113,9 @@ export class LocalDirectoryBackend implements PublishBackend {
     const versionDir = join(this.dir, v)
     const mf = (await exists(versionDir)) ? await this.manifestFile(versionDir) : undefined
     if (!mf) throw new ImageNotFoundError(`version '${v}' is not published in ${this.description}`)
-    const manifest = parseImageManifest(JSON.parse(await readFile(mf, 'utf8')), mf)
-    const names = imageFileNames(manifest.name, manifest.format)
-    const listed = parseSha256File(
-      await readFile(join(versionDir, names.sha256), 'utf8'),
-      names.image,
-      join(versionDir, names.sha256),
-    )
-    if (listed !== manifest.sha256) {
-      throw new IntegrityError(
-        `${versionDir}: ${names.sha256} says ${listed} but the manifest says ${manifest.sha256}`,
-        manifest.sha256,
-        listed,
-      )
-    }
+    const manifest = await readManifest(mf)
+    const sumFile = join(versionDir, imageFileNames(manifest.name, manifest.format).sha256)
+    checkSha256File(await readFile(sumFile, 'utf8'), sumFile, manifest, versionDir)
     return this.describe(v, manifest)
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { ImageError } from './errors.js'
+import { ImageError, IntegrityError } from './errors.js'
 
 /**
  * A pass-through that hashes and counts what flows through it, so an image is hashed while it is
@@ -24,6 +24,24 @@ export class HashingStream extends Transform {
     this.hex ??= this.hash.digest('hex')
     return this.hex
   }
+}
+
+/**
+ * IntegrityError unless what went through `hashing` has the expected sha256 and size. `message`
+ * words it from what was read and what was expected, each as `<sha256> (<n> bytes)`.
+ */
+export function checkHashed(
+  hashing: HashingStream,
+  expected: { sha256: string; sizeBytes: number },
+  message: (got: string, want: string) => string,
+): void {
+  const digest = hashing.digest()
+  if (digest === expected.sha256 && hashing.bytes === expected.sizeBytes) return
+  throw new IntegrityError(
+    message(`${digest} (${hashing.bytes} bytes)`, `${expected.sha256} (${expected.sizeBytes} bytes)`),
+    expected.sha256,
+    digest,
+  )
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startGitHubServer, type GitHubServer } from '../../../test/github-server/index.js'
@@ -130,6 +130,20 @@ describe('GitHub Releases backend', () => {
     await publishVersion('2.0.0')
     expect(repo.releases.filter((r) => r.tagName === '2.0.0')).toHaveLength(1)
     expect((await backend().resolve()).version).toBe('2.0.0')
+  })
+
+  it('refuses a release whose .sha256 disagrees with its manifest', async () => {
+    const v = await publishVersion('1.0.0')
+    const release = gh.state.repo('stackci', 'appliance')!.releases[0]!
+    const sum = release.assets.find((a) => a.name === 'appliance.qcow2.sha256')!
+    writeFileSync(sum.file, `${'e'.repeat(64)}  appliance.qcow2\n`)
+    const err = await backend(null)
+      .resolve()
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(IntegrityError)
+    expect((err as Error).message).toBe(
+      `release 1.0.0: appliance.qcow2.sha256 says ${'e'.repeat(64)} but the manifest says ${v.manifest.sha256}`,
+    )
   })
 
   it('retries 5xx answers on reads', async () => {

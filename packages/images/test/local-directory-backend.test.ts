@@ -51,6 +51,33 @@ describe('local directory backend', () => {
     expect(readdirSync(join(work, 'bad'))).toEqual([])
   })
 
+  it('refuses an image that does not match its manifest, and a published version whose files disagree', async () => {
+    const work = tempDir()
+    const pub = join(work, 'images')
+    const b = new LocalDirectoryBackend(pub)
+    const img = makeQcow2(work, 'src', 1)
+    const manifest = await manifestFor(img, 'appliance', '1')
+    const wrong = { ...manifest, sha256: 'f'.repeat(64) }
+    const refused = await b.publish({ imagePath: img, manifest: wrong }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(IntegrityError)
+    expect((refused as Error).message).toBe(
+      `${img} has sha256 ${manifest.sha256} (${manifest.sizeBytes} bytes) but its manifest says ${wrong.sha256} (${manifest.sizeBytes} bytes)`,
+    )
+
+    await b.publish({ imagePath: img, manifest })
+    const sumFile = join(pub, '1', 'appliance.qcow2.sha256')
+    writeFileSync(sumFile, `${'e'.repeat(64)}  appliance.qcow2\n`)
+    const altered = await b.resolve('1').catch((e: unknown) => e)
+    expect(altered).toBeInstanceOf(IntegrityError)
+    expect((altered as Error).message).toBe(
+      `${join(pub, '1')}: appliance.qcow2.sha256 says ${'e'.repeat(64)} but the manifest says ${manifest.sha256}`,
+    )
+    writeFileSync(join(pub, '1', 'appliance.manifest.json'), '{"name": ')
+    await expect(b.resolve('1')).rejects.toThrow(
+      new RegExp(`^${join(pub, '1', 'appliance.manifest.json')} is not JSON: `),
+    )
+  })
+
   it('prunes to keep-versions but never the latest', async () => {
     const work = tempDir()
     const b = new LocalDirectoryBackend(join(work, 'images'))
