@@ -58,17 +58,6 @@ export interface GerritChangeInfo {
   _more_changes?: boolean
 }
 
-/**
- * Gerrit timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff' (rest-api.txt "Timestamp"), which
- * Date.parse does not accept as UTC; nanoseconds are cut to milliseconds.
- */
-export function parseGerritTimestamp(text: string): Date {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z?$/.exec(text.trim())
-  if (!m) throw new Error(`not a Gerrit timestamp (yyyy-mm-dd hh:mm:ss.fffffffff): '${text}'`)
-  const ms = (m[3] ?? '').padEnd(3, '0').slice(0, 3)
-  return new Date(`${m[1]}T${m[2]}.${ms}Z`)
-}
-
 /** The current revision's SHA and RevisionInfo; Gerrit sends them with o=CURRENT_REVISION. */
 export function currentRevision(c: GerritChangeInfo): { sha: string; revision: GerritRevision } | undefined {
   const sha = c.current_revision

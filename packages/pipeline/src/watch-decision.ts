@@ -1,9 +1,9 @@
+import { parseGerritTimestamp } from '@stackci/gerrit'
 import { gerritChangeRef, type GerritChange } from '@stackci/model'
 import { checkBranch, type BranchPolicy } from './branch-policy.js'
 import { matchingFiles, onlyIrrelevant, type FileMatcher } from './file-matcher.js'
 import {
   currentRevision,
-  parseGerritTimestamp,
   type GerritChangeInfo,
   type GerritLabel,
   type GerritMessage,
