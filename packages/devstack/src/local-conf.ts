@@ -1,5 +1,5 @@
 import { ContractError } from '@stackci/model'
-import type { DevstackJob, MetaSection, PluginSpec } from './job.js'
+import { shortName, type DevstackJob, type MetaSection, type PluginSpec } from './job.js'
 import { expandLocalrcValue, parseLocalrcValue } from './localrc-value.js'
 import { CycleError, dependencyOrder } from './order.js'
 import { orderPlugins, type PluginSettings } from './plugin-graph.js'
@@ -87,15 +87,13 @@ export function buildLocalConf(job: DevstackJob, options: RenderOptions = {}): L
 
   if (vars.LIBS_FROM_GIT === undefined) {
     const libs: string[] = []
-    for (const name of [...job.requiredProjects.map((p) => p.name), ...job.projects.map((p) => p.name)]) {
-      const short = name.split('/').pop()!
-      if (!libs.includes(short)) libs.push(short)
-    }
+    for (const p of [...job.requiredProjects, ...job.projects])
+      if (!libs.includes(p.shortName)) libs.push(p.shortName)
     if (libs.length) lines.push(`LIBS_FROM_GIT=${parseLocalrcValue(libs.join(','), 'LIBS_FROM_GIT').quoted}`)
   }
   if (job.tempestPlugins.length) {
     if (vars.TEMPEST_PLUGINS === undefined) {
-      const dirs = job.tempestPlugins.map((p) => `${dest}/${p.split('/').pop()}`)
+      const dirs = job.tempestPlugins.map((p) => `${dest}/${shortName(p)}`)
       lines.push(`TEMPEST_PLUGINS=${parseLocalrcValue(dirs.join(' '), 'TEMPEST_PLUGINS').quoted}`)
     } else {
       warnings.push(

@@ -3,7 +3,13 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { ContractError } from '@stackci/model'
 import { ciGitExec, GIT } from './ci-git.js'
 import { run, type Exec } from './exec.js'
-import type { DevstackJob, PluginSpec, ProjectSpec, RequiredProject } from './job.js'
+import {
+  shortName,
+  type DevstackJob,
+  type PluginSpec,
+  type ProjectSpec,
+  type RequiredProject,
+} from './job.js'
 
 export interface PlacedProject {
   name: string
@@ -167,26 +173,30 @@ export function fetchRequiredProjects(
 
 /** TEMPEST_PLUGINS directories that are not in $DEST: devstack's pip install of them would fail. */
 export function missingTempestPlugins(job: DevstackJob, dest: string): string[] {
-  return job.tempestPlugins.map((p) => p.split('/').pop()!).filter((p) => !existsSync(join(dest, p)))
+  return job.tempestPlugins.map(shortName).filter((p) => !existsSync(join(dest, p)))
 }
 
 /** Required projects (and projects under test and plugins) missing from $DEST: devstack would clone these. */
 export function missingProjects(job: DevstackJob, dest: string): string[] {
-  const names = [
-    ...job.requiredProjects.map((p) => p.name),
-    ...job.projects.map((p) => p.name),
+  const shorts = new Set([
+    ...job.requiredProjects.map((p) => p.shortName),
+    ...job.projects.map((p) => p.shortName),
     ...job.plugins.map((p) => p.name),
-  ]
-  const shorts = [...new Set(names.map((n) => n.split('/').pop()!))]
-  return shorts.filter((s) => !existsSync(join(dest, s, '.git')))
+  ])
+  return [...shorts].filter((s) => !existsSync(join(dest, s, '.git')))
 }
 
 /**
  * ERROR_ON_CLONE=True only makes sense when the job lists what devstack needs
  * (required_projects) and all of it is in place; otherwise devstack must still clone.
+ * `missing` is missingProjects(job, dest), for a caller that has it already.
  */
-export function shouldErrorOnClone(job: DevstackJob, dest: string): boolean {
-  return job.requiredProjects.length > 0 && missingProjects(job, dest).length === 0
+export function shouldErrorOnClone(
+  job: DevstackJob,
+  dest: string,
+  missing: readonly string[] = missingProjects(job, dest),
+): boolean {
+  return job.requiredProjects.length > 0 && missing.length === 0
 }
 
 /**

@@ -178,6 +178,19 @@ describe('local.conf rendering', () => {
     expect(conf.warnings).toEqual([expect.stringContaining('TEMPEST_PLUGINS is set, so tempest_plugins')])
   })
 
+  it('names projects and tempest plugins written with a trailing slash by their directory', () => {
+    const conf = buildLocalConf(
+      parseJob({
+        localrc: PASSWORDS,
+        required_projects: ['openstack/nova/'],
+        projects: { 'openstack/ironic/': '.' },
+        tempest_plugins: ['openstack/ironic-tempest-plugin/'],
+      }),
+    )
+    expect(conf.localrc).toContain('LIBS_FROM_GIT="nova,ironic"')
+    expect(conf.localrc).toContain('TEMPEST_PLUGINS="/opt/stack/ironic-tempest-plugin"')
+  })
+
   it('warns about a lowercase reference, which is almost always a literal dollar in a password', () => {
     const conf = buildLocalConf(parseJob({ localrc: { ...PASSWORDS, ADMIN_PASSWORD: 'pa$word' } }))
     expect(conf.warnings).toEqual([expect.stringMatching(/localrc.ADMIN_PASSWORD references \$word/)])

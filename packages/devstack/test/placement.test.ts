@@ -139,6 +139,22 @@ describe('placing the change under test', () => {
     expect(shouldErrorOnClone(job, dest)).toBe(true)
     // Without required_projects stackci cannot know what devstack will clone: leave cloning on.
     expect(shouldErrorOnClone(parseJob({ localrc: PASSWORDS }), dest)).toBe(false)
+    expect(shouldErrorOnClone(job, dest, ['virtualbmc'])).toBe(false)
+  })
+
+  it('finds a project written with a trailing slash in $DEST/<short name>', () => {
+    const dest = join(tempDir(), 'dest')
+    makeRepo(join(dest, 'nova'), { a: 'b' })
+    makeRepo(join(dest, 'nova-tempest-plugin'), { a: 'b' })
+    const job = parseJob({
+      localrc: PASSWORDS,
+      required_projects: ['openstack/nova/'],
+      projects: { 'openstack/nova-tempest-plugin/': '.' },
+      tempest_plugins: ['openstack/nova-tempest-plugin/'],
+    })
+    expect(missingProjects(job, dest)).toEqual([])
+    expect(missingTempestPlugins(job, dest)).toEqual([])
+    expect(shouldErrorOnClone(job, dest)).toBe(true)
   })
 })
 
