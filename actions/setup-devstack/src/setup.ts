@@ -121,7 +121,7 @@ export async function setupDevstack(s: Settings, state: SetupState): Promise<voi
   }
 
   state.missing = missingProjects(job, s.dest)
-  state.errorOnClone = shouldErrorOnClone(job, s.dest)
+  state.errorOnClone = shouldErrorOnClone(job, s.dest, state.missing)
   const conf = await step('render local.conf', () =>
     buildLocalConf(job, {
       dest: s.dest,

@@ -1,25 +1,15 @@
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { buildLocalConf, parseJobYaml, renderLocalConf } from '@stackci/devstack'
 import { describe, expect, it } from 'vitest'
+import { makePlugin } from '../../devstack/test/git-fixtures.js'
 import { main } from '../src/main.js'
 import { testContext } from './support/context.js'
 
 const EXAMPLES = resolve(import.meta.dirname, '../../../workflows/examples/devstack')
 
 const context = (cwd: string) => testContext({ cwd })
-
-/** A plugin checkout in $DEST, as devstack or setup-devstack leaves it. */
-function plugin(dir: string, name: string, requires: string[]): void {
-  mkdirSync(join(dir, 'devstack'), { recursive: true })
-  writeFileSync(
-    join(dir, 'devstack', 'settings'),
-    [`define_plugin ${name}`, ...requires.map((r) => `plugin_requires ${name} ${r}`), ''].join('\n'),
-  )
-  execFileSync('git', ['init', '-q', dir])
-}
 
 describe('stackci local-conf', () => {
   it('prints what the package renders for the example job, with notes on stderr', async () => {
@@ -40,8 +30,8 @@ describe('stackci local-conf', () => {
   it('orders plugins from the settings in --dest and turns ERROR_ON_CLONE on when all is in place', async () => {
     const root = mkdtempSync(join(tmpdir(), 'stackci-cli-localconf-'))
     const dest = join(root, 'stack')
-    plugin(join(dest, 'zz-base'), 'zz-base', [])
-    plugin(join(dest, 'aa-top'), 'aa-top', ['zz-base'])
+    makePlugin(join(dest, 'zz-base'), 'zz-base')
+    makePlugin(join(dest, 'aa-top'), 'aa-top', ['zz-base'])
     writeFileSync(
       join(root, 'job.yaml'),
       [
@@ -58,6 +48,15 @@ describe('stackci local-conf', () => {
     expect(text).toContain('ERROR_ON_CLONE="True"\n')
     expect(text).toMatch(/enable_plugin zz-base \S+\nenable_plugin aa-top \S+\n$/)
     expect(t2.err()).toContain('wrote out/local.conf')
+
+    writeFileSync(
+      join(root, 'more.yaml'),
+      readFileSync(join(root, 'job.yaml'), 'utf8').replace('x/zz-base]', 'x/zz-base, x/nova]'),
+    )
+    const t3 = context(root)
+    expect(await main(['local-conf', 'more.yaml', '--dest', dest], t3.ctx)).toBe(0)
+    expect(t3.out()).not.toContain('ERROR_ON_CLONE')
+    expect(t3.err()).toContain(`ERROR_ON_CLONE not set: nova missing from ${dest}\n`)
   })
 
   it('exits 1 naming the bad key, and 2 for a bad command line', async () => {

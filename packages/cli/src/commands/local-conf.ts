@@ -61,7 +61,8 @@ Exit status: 0 when rendered, 1 when the job description is invalid (the message
 
     const job = parseJobYaml(readFileSync(jobPath, 'utf8'), jobArg)
     const onHost = existsSync(dest)
-    const errorOnClone = onHost && shouldErrorOnClone(job, dest)
+    const missing = onHost ? missingProjects(job, dest) : []
+    const errorOnClone = onHost && shouldErrorOnClone(job, dest, missing)
     const conf = buildLocalConf(job, {
       dest,
       pluginSettings: onHost ? scanPluginSettings(dest) : new Map(),
@@ -78,7 +79,6 @@ Exit status: 0 when rendered, 1 when the job description is invalid (the message
     const notes = [`devstack: ${refs.join(', then ')}`]
     if (!onHost) notes.push(`${dest} does not exist: plugins in alphabetical order, ERROR_ON_CLONE not set`)
     else if (!errorOnClone) {
-      const missing = missingProjects(job, dest)
       notes.push(
         job.requiredProjects.length
           ? `ERROR_ON_CLONE not set: ${missing.join(', ')} missing from ${dest}`
