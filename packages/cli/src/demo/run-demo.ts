@@ -3,12 +3,13 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { basename, join, relative } from 'node:path'
 import { once } from 'node:events'
 import { spawn } from 'node:child_process'
 import { GerritClient, postReport } from '@stackci/gerrit'
@@ -19,6 +20,7 @@ import {
   branchPolicy,
   decideImage,
   fileMatcher,
+  gitHubWorkflowApi,
   prepareChange,
   watchOnce,
   type WatchPolicy,
@@ -35,10 +37,16 @@ import {
 } from '@stackci/devstack'
 import { writeReports } from '@stackci/subunit'
 import { startGerritServer } from '../../../../test/gerrit-server/index.js'
-import { LocalWorkflow } from './local-workflow.js'
+import { startGitHubServer } from '../../../../test/github-server/index.js'
+import {
+  actionsData,
+  actionsRoutes,
+  addWorkflow,
+  completeRun,
+} from '../../../../test/github-server/routes/actions.js'
 import { startLogServer } from './log-server.js'
 import { DemoStepError, Progress } from './progress.js'
-import { SAMPLE, sampleChange, sampleDevstackJob, sampleFiles } from './sample.js'
+import { CI_WORKFLOW, SAMPLE, sampleChange, sampleDevstackJob, sampleFiles } from './sample.js'
 
 export interface DemoOptions {
   write: (text: string) => void
@@ -166,8 +174,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       },
     )
 
-    // 4. watch-gerrit finds the patch set and dispatches the check pipeline.
-    const workflow = new LocalWorkflow(SAMPLE.pipeline)
+    // 4. watch-gerrit finds the patch set and dispatches the check pipeline, through the client the
+    // action uses, on the GitHub test server: there the workflow's own run-name titles the run, which
+    // is how the second poll (and step 12) know the change already has one.
+    const gh = await startGitHubServer({ repos: [SAMPLE.ciRepository], routes: [actionsRoutes] })
+    cleanups.push(() => gh.close())
+    const registered = addWorkflow(
+      gh.state,
+      SAMPLE.ciRepository,
+      basename(CI_WORKFLOW),
+      readFileSync(CI_WORKFLOW, 'utf8'),
+    )
+    const workflow = gitHubWorkflowApi({
+      apiUrl: gh.urls.api,
+      token: 'test-token',
+      repository: SAMPLE.ciRepository,
+      workflow: basename(CI_WORKFLOW),
+      ref: SAMPLE.ciRef,
+    })
     const source = gerritSource(client)
     const policy: WatchPolicy = {
       pipeline: 'check',
@@ -187,10 +211,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const report = await poll(note)
         const dispatched = report.dispatched.find((d) => d.decision.change === change.number)
         if (!dispatched?.decision.target) throw new Error(`change ${change.number} was not dispatched`)
+        const [owner = '', name = ''] = SAMPLE.ciRepository.split('/')
+        const run = actionsData(gh.state, gh.state.repo(owner, name)!).runs.find(
+          (r) => r.id === dispatched.runId,
+        )
+        if (!run) throw new Error(`GitHub did not answer the dispatch with its run (${dispatched.runId})`)
+        note(
+          `GitHub ${gh.urls.api}: ${SAMPLE.ciRepository} ${registered.path} run ${run.id} "${run.displayTitle}" (${run.status})`,
+        )
         const again = await watchOnce({ source, workflow, policy, projects: [SAMPLE.project] })
         if (again.dispatched.length) throw new Error('a second poll dispatched the same patch set again')
         note(`a second poll dispatches nothing: ${again.decisions[0]?.reason ?? 'no changes'}`)
-        return { ...dispatched.decision.target, runId: dispatched.runId! }
+        return { ...dispatched.decision.target, runId: run.id }
       },
     )
 
@@ -323,7 +355,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         voting: 'verified',
         footer: SAMPLE.footer,
       })
-      workflow.complete(target.runId, reports.job.result === 'SUCCESS' ? 'success' : 'failure')
+      completeRun(
+        gh.state,
+        SAMPLE.ciRepository,
+        target.runId,
+        reports.job.result === 'SUCCESS' ? 'success' : 'failure',
+      )
       if (!outcome.posted) throw new Error('the report was not posted')
       const votes = Object.entries(outcome.decision.labels).map(([l, v]) => `${l}${v > 0 ? '+' : ''}${v}`)
       note(

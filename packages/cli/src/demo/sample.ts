@@ -19,7 +19,18 @@ export const SAMPLE = {
   irrelevantFiles: ['doc/**', '**/*.rst', 'releasenotes/**'],
   imageName: 'demo-router-appliance',
   footer: 'This is the stackci demo CI: see https://github.com/stackci/stackci for what it runs.',
+  /** The GitHub repository (on the GitHub test server) whose workflow watch-gerrit dispatches. */
+  ciRepository: 'stackci/demo-router-ci',
+  ciRef: 'main',
 }
+
+/**
+ * The workflow file watch-gerrit dispatches, registered with the GitHub test server as GitHub
+ * would: its run-name titles the runs, and the next poll recognises a running change by that
+ * title. Not workflows/check.yml: its run-name picks a title with `&&`, which the test server's
+ * evaluateRunName does not evaluate; this caller titles a Gerrit change's run the same way.
+ */
+export const CI_WORKFLOW = join(SAMPLE_DIR, '../../../../workflows/examples/ironic-check.yml')
 
 /** Every file of the sample project, for createProject. */
 export function sampleFiles(): Record<string, string> {
