@@ -1,42 +1,9 @@
-import { execFileSync } from 'node:child_process'
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { git, makeRepo } from '../../../packages/devstack/test/git-fixtures.js'
 
 const FIXTURE = join(dirname(new URL(import.meta.url).pathname), 'fixtures', 'devstack')
-
-export const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'stackci test',
-  GIT_AUTHOR_EMAIL: 'test@example.org',
-  GIT_COMMITTER_NAME: 'stackci test',
-  GIT_COMMITTER_EMAIL: 'test@example.org',
-}
-
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    // $DEST belongs to the stack user after the action ran; the test (root) still reads it.
-    ['-c', 'init.defaultBranch=master', '-c', 'advice.detachedHead=false', '-c', 'safe.directory=*', ...args],
-    {
-      cwd,
-      env: gitEnv,
-      encoding: 'utf8',
-    },
-  ).trim()
-}
-
-export function repo(dir: string, files: Record<string, string>, message = 'initial'): string {
-  mkdirSync(dir, { recursive: true })
-  git(dir, 'init', '-q')
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true })
-    writeFileSync(join(dir, name), text)
-  }
-  git(dir, 'add', '-A')
-  git(dir, 'commit', '-q', '-m', message)
-  return git(dir, 'rev-parse', 'HEAD')
-}
 
 /**
  * A scratch tree for one action run: a devstack remote (the fixture stack.sh on master and on
@@ -58,26 +25,27 @@ export function scratch(): {
   mkdirSync(devstackRemote, { recursive: true })
   copyFileSync(join(FIXTURE, 'stack.sh'), join(devstackRemote, 'stack.sh'))
   chmodSync(join(devstackRemote, 'stack.sh'), 0o755)
-  repo(devstackRemote, { stackrc: '# master\n' })
+  makeRepo(devstackRemote, { stackrc: '# master\n' })
   git(devstackRemote, 'checkout', '-q', '-b', 'stable/2024.1')
   writeFileSync(join(devstackRemote, 'stackrc'), '# stable/2024.1\n')
   git(devstackRemote, 'commit', '-q', '-am', 'stable branch')
   git(devstackRemote, 'checkout', '-q', 'master')
 
   const pluginRemote = join(root, 'remotes', 'baremetal-tempest-plugin')
-  repo(pluginRemote, {
+  makeRepo(pluginRemote, {
     'devstack/settings':
       'define_plugin baremetal-tempest-plugin\nplugin_requires baremetal-tempest-plugin ironic\n',
     'devstack/plugin.sh': '# plugin\n',
   })
   // A required project that is neither under test nor a plugin: the action clones it, as Zuul would.
-  repo(join(root, 'remotes', 'virtualbmc'), { 'setup.cfg': '[metadata]\nname = virtualbmc\n' })
+  makeRepo(join(root, 'remotes', 'virtualbmc'), { 'setup.cfg': '[metadata]\nname = virtualbmc\n' })
   const workspace = join(root, 'workspace')
   const project = join(workspace, 'ironic')
-  const projectSha = repo(project, {
+  makeRepo(project, {
     'devstack/settings': 'define_plugin ironic\n',
     'ironic/drivers/redfish.py': '# the change under test\n',
   })
+  const projectSha = git(project, 'rev-parse', 'HEAD')
   const etc = join(root, 'etc')
   mkdirSync(join(etc, 'ironic'), { recursive: true })
   writeFileSync(join(etc, 'ironic', 'ironic.conf'), '[DEFAULT]\nauth_password = secretadmin\n')

@@ -16,7 +16,8 @@ export const gitEnv = {
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync(
     'git',
-    ['-c', 'init.defaultBranch=master', '-c', 'advice.detachedHead=false', ...args],
+    // $DEST belongs to the stack user after setup-devstack ran; the tests (root) still read it.
+    ['-c', 'init.defaultBranch=master', '-c', 'advice.detachedHead=false', '-c', 'safe.directory=*', ...args],
     { cwd, env: gitEnv, encoding: 'utf8' },
   ).trim()
 }
