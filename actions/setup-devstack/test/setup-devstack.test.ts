@@ -3,7 +3,8 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { actionDir, findLeaks, runAction, type ActionRun } from '../../../test/harness/index.js'
-import { PASSWORDS, git, jobYaml, scratch } from './devstack-fixture.js'
+import { git } from '../../../packages/devstack/test/git-fixtures.js'
+import { PASSWORDS, jobYaml, scratch } from './devstack-fixture.js'
 
 /** A user of the tests' own; created by the action itself, like `stack` on a runner. */
 const USER = 'stackci-ds-test'
@@ -189,14 +190,15 @@ describe('setup-devstack', () => {
     const first = await setup({}, { 'dry-run': 'true' })
     expect(first.run.outputs.result).toBe('SUCCESS')
     const { s } = first
-    const newSha = git(join(s.workspace, 'ironic'), 'commit', '-q', '--allow-empty', '-m', 'patch set 2')
-    expect(newSha).toBe('')
+    const project = join(s.workspace, 'ironic')
+    const oldSha = git(project, 'rev-parse', 'HEAD')
+    git(project, 'commit', '-q', '--allow-empty', '-m', 'patch set 2')
+    const newSha = git(project, 'rev-parse', 'HEAD')
+    expect(newSha).not.toBe(oldSha)
     const second = await setup({}, { 'dry-run': 'true' }, s)
     expect(liveErrors(second.run.stdout)).toEqual([])
     expect(second.run.outputs.result).toBe('SUCCESS')
-    expect(git(join(s.dest, 'ironic'), 'rev-parse', 'HEAD')).toBe(
-      git(join(s.workspace, 'ironic'), 'rev-parse', 'HEAD'),
-    )
+    expect(git(join(s.dest, 'ironic'), 'rev-parse', 'HEAD')).toBe(newSha)
     expect(second.run.log.join('\n')).toMatch(new RegExp(`stack user ${USER} \\(uid \\d+\\)(?! created)`))
     expect(second.run.log).toContain(
       `plugin baremetal-tempest-plugin: ${git(join(s.dest, 'baremetal-tempest-plugin'), 'rev-parse', 'HEAD')} (in place)`,
