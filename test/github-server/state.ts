@@ -53,6 +53,14 @@ export interface Repository {
   readonly slots: Map<string, unknown>
 }
 
+/** GitHub lists releases and workflow runs newest first: by created_at, then by id (later wins). */
+export function newestFirst(
+  a: { createdAt: string; id: number },
+  b: { createdAt: string; id: number },
+): number {
+  return b.createdAt.localeCompare(a.createdAt) || b.id - a.id
+}
+
 /**
  * Everything the server knows, shared by all route files. Tests read and seed it directly;
  * route files that need their own data keep it in a named slot so files do not collide.

@@ -1,7 +1,7 @@
 import { parse } from 'yaml'
 import { paginate, readJson, sendError, sendJson, sendNoContent } from '../http.js'
 import type { RequestContext, Router } from '../router.js'
-import type { GitHubState, Repository } from '../state.js'
+import { newestFirst, type GitHubState, type Repository } from '../state.js'
 import { findRepo } from './release-lookup.js'
 
 /**
@@ -440,7 +440,7 @@ function listRuns(ctx: RequestContext, repo: Repository, data: ActionsData, work
     runs = runs.filter((r) => match(r.createdAt))
   }
   // Newest first, as GitHub lists them.
-  runs = [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
+  runs = [...runs].sort(newestFirst)
   const { page, headers } = paginate(ctx, runs)
   sendJson(
     ctx,

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import { redirect, sendError } from '../http.js'
 import type { RequestContext, Router } from '../router.js'
 import type { ReleaseAsset } from '../state.js'
-import { latestRelease } from './release-lookup.js'
+import { findRepo, latestRelease } from './release-lookup.js'
 import { storageUrl } from './release-assets.js'
 
 /**
@@ -19,17 +19,8 @@ export function releaseDownloadRoutes(router: Router): void {
     .web('GET', '/_storage/release-assets/:asset_id', serve)
 }
 
-function publicRepo(ctx: RequestContext) {
-  const repo = ctx.state.repo(ctx.params.owner ?? '', ctx.params.repo ?? '')
-  if (!repo || (repo.private && !ctx.caller.login)) {
-    sendError(ctx, 404, 'Not Found')
-    return undefined
-  }
-  return repo
-}
-
 function latestDownload(ctx: RequestContext): void {
-  const repo = publicRepo(ctx)
+  const repo = findRepo(ctx)
   if (!repo) return
   const release = latestRelease(repo)
   if (!release || !release.assets.some((a) => a.name === ctx.params.name && a.state === 'uploaded')) {
@@ -42,7 +33,7 @@ function latestDownload(ctx: RequestContext): void {
 }
 
 function tagDownload(ctx: RequestContext): void {
-  const repo = publicRepo(ctx)
+  const repo = findRepo(ctx)
   if (!repo) return
   const release = repo.releases.find((r) => !r.draft && r.tagName === ctx.params.tag)
   const asset = release?.assets.find((a) => a.name === ctx.params.name && a.state === 'uploaded')

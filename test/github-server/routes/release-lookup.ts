@@ -1,6 +1,6 @@
 import { sendError } from '../http.js'
 import type { RequestContext } from '../router.js'
-import type { Release, Repository } from '../state.js'
+import { newestFirst, type Release, type Repository } from '../state.js'
 
 /**
  * The repository of :owner/:repo as this caller may see it: private repositories are 404 to
@@ -38,5 +38,5 @@ export function latestRelease(repo: Repository): Release | undefined {
   const eligible = repo.releases.filter((r) => !r.draft && !r.prerelease)
   const marked = eligible.find((r) => r.id === repo.latestReleaseId)
   if (marked) return marked
-  return [...eligible].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)[0]
+  return [...eligible].sort(newestFirst)[0]
 }

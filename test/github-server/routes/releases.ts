@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { paginate, readJson, sendError, sendJson, sendNoContent } from '../http.js'
 import type { RequestContext, Router } from '../router.js'
-import type { Release, Repository } from '../state.js'
+import { newestFirst, type Release, type Repository } from '../state.js'
 import { findRelease, findRepo, latestRelease, visibleReleases } from './release-lookup.js'
 import { releaseJson } from './release-views.js'
 
@@ -38,10 +38,7 @@ export function releaseRoutes(router: Router): void {
 function list(ctx: RequestContext): void {
   const repo = findRepo(ctx)
   if (!repo) return
-  // Newest first, as GitHub lists them.
-  const all = [...visibleReleases(ctx, repo)].sort(
-    (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id,
-  )
+  const all = [...visibleReleases(ctx, repo)].sort(newestFirst)
   const { page, headers } = paginate(ctx, all)
   sendJson(
     ctx,
