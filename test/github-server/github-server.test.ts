@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies of the REST API under test */
+import { Agent, request } from 'node:http'
+import type { Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startGitHubServer, type GitHubServer } from './index.js'
 
@@ -116,6 +118,41 @@ describe('GitHub test server: releases', () => {
     gh.faults.failNext({ path: '/releases/latest', status: 502 })
     expect((await api('GET', '/repos/stackci/appliance/releases/latest')).status).toBe(502)
     expect((await api('GET', '/repos/stackci/appliance/releases/latest')).status).toBe(200)
+  })
+
+  it('takes many uploads over one keep-alive connection without piling up listeners', async () => {
+    const draft = await api('POST', '/repos/stackci/appliance/releases', { tag_name: 'v1', draft: true })
+    const base = String(draft.json!.upload_url).replace(/\{\?name,label\}$/, '')
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    const sockets = new Set<Socket>()
+    try {
+      for (let i = 0; i < 15; i++) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = request(`${base}?name=f${i}`, {
+            method: 'POST',
+            agent,
+            headers: { ...auth, 'content-type': 'application/octet-stream', 'content-length': '1' },
+          })
+          req.on('socket', (s) => sockets.add(s))
+          req.on('response', (res) => {
+            res.resume()
+            res.on('end', () => resolve(res.statusCode!))
+          })
+          req.on('error', reject)
+          req.end('x')
+        })
+        expect(status).toBe(201)
+      }
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+      agent.destroy()
+    }
+    expect(sockets.size).toBe(1)
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
   })
 
   it('deletes releases, assets and tags', async () => {

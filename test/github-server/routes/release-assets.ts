@@ -93,9 +93,13 @@ async function upload(ctx: RequestContext): Promise<void> {
   let received = 0
   const complete = await new Promise<boolean>((resolve) => {
     let done = false
+    // On the socket, not the request: a keep-alive socket outlives this upload, so the listener
+    // goes once the upload is over.
+    const onClose = () => finish(false)
     const finish = (ok: boolean) => {
       if (done) return
       done = true
+      ctx.req.socket.off('close', onClose)
       out.end(() => resolve(ok))
     }
     ctx.req.on('data', (chunk: Buffer) => {
@@ -119,7 +123,7 @@ async function upload(ctx: RequestContext): Promise<void> {
     ctx.req.on('end', () => finish(received === length))
     ctx.req.on('aborted', () => finish(false))
     ctx.req.on('error', () => finish(false))
-    ctx.req.socket.on('close', () => finish(false))
+    ctx.req.socket.once('close', onClose)
   })
   asset.size = received
   asset.updatedAt = ctx.state.now()
