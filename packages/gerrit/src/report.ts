@@ -54,6 +54,14 @@ export interface ReportRequest {
   now?: () => Date
 }
 
+/**
+ * A dry run with no Gerrit to read: nothing looks the change up, so it needs no name, and the run
+ * URL, if any, is only printed.
+ */
+export type OfflineReportRequest = Omit<ReportRequest, 'project' | 'change' | 'revision' | 'runUrl'> & {
+  runUrl?: string
+}
+
 export interface ReportOutcome {
   message: string
   tag: string
@@ -94,14 +102,18 @@ function findRevision(info: ChangeInfo, revision: string): { sha: string; rev: R
  * Posts (or, dry, prepares) one report. Without a client (a dry run with no Gerrit to read), the
  * patch set is taken as open and current.
  */
+export function postReport(client: GerritClient | undefined, req: ReportRequest): Promise<ReportOutcome>
+export function postReport(client: undefined, req: OfflineReportRequest): Promise<ReportOutcome>
 export async function postReport(
   client: GerritClient | undefined,
-  req: ReportRequest,
+  req: ReportRequest | OfflineReportRequest,
 ): Promise<ReportOutcome> {
-  if (!/^https?:\/\/\S+$/.test(req.runUrl)) {
+  if (req.runUrl !== undefined && !/^https?:\/\/\S+$/.test(req.runUrl)) {
     throw new GerritInputError('run-url', `must be an http(s) URL without spaces, got '${req.runUrl}'`)
   }
   if (!client && !req.dryRun) throw new GerritInputError('gerrit-url', 'is needed to post a report')
+  // Read only with a client, which the signatures above pair with a full request.
+  const target = req as ReportRequest
   const now = req.now ?? (() => new Date())
   const tag = reportTag(req.pipeline)
   const message = reportMessage({
@@ -110,7 +122,7 @@ export async function postReport(
     runUrl: req.runUrl,
     footer: req.footer,
   })
-  const locator = { project: req.project, change: req.change }
+  const locator = { project: target.project, change: target.change }
 
   let status: ChangeInfo['status'] = 'NEW'
   let currentPatchset = true
@@ -120,13 +132,13 @@ export async function postReport(
   let alreadyPosted = false
   if (client) {
     const info = await client.getChange(locator, ['ALL_REVISIONS', 'MESSAGES'])
-    const { sha: s, rev } = findRevision(info, req.revision)
+    const { sha: s, rev } = findRevision(info, target.revision)
     sha = s
     patchset = rev._number
     created = parseGerritTimestamp(rev.created)
     status = info.status
     currentPatchset = info.current_revision === sha
-    alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: req.runUrl, patchset }) !== undefined
+    alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: target.runUrl, patchset }) !== undefined
   }
   const decision = decideVote({
     mode: req.voting,
@@ -163,7 +175,7 @@ export async function postReport(
   }
   const result = await client.setReview(locator, sha!, input, {
     alreadyApplied: async () =>
-      findReport(await client.listMessages(locator), { tag, runUrl: req.runUrl, patchset }) !== undefined,
+      findReport(await client.listMessages(locator), { tag, runUrl: target.runUrl, patchset }) !== undefined,
   })
   outcome.posted = true
   outcome.recovered = result.recovered

@@ -179,6 +179,27 @@ describe('postReport', () => {
     )
     const offline = await postReport(undefined, req(c, { dryRun: true }))
     expect(offline.message).toContain('Build succeeded (check pipeline).')
+    // Offline nothing names the change, and a run URL is optional.
+    const bare = await postReport(undefined, {
+      pipeline: 'check',
+      jobs: ok,
+      voting: 'verified',
+      dryRun: true,
+    })
+    expect(bare).toMatchObject({ posted: false, decision: { labels: { Verified: 1 } } })
+    expect(bare.message.startsWith('Build succeeded (check pipeline).\n\n')).toBe(true)
+    await expect(
+      postReport(undefined, {
+        pipeline: 'check',
+        jobs: ok,
+        voting: 'verified',
+        runUrl: 'ci run 1',
+        dryRun: true,
+      }),
+    ).rejects.toThrow(/run-url: must be an http\(s\) URL/)
+    await expect(postReport(undefined, { pipeline: 'check', jobs: ok, voting: 'verified' })).rejects.toThrow(
+      /gerrit-url: is needed to post a report/,
+    )
   })
 
   it('votes +2 and submits in a gate pipeline; a refused submit keeps the review', async () => {

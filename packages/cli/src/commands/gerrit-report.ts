@@ -1,14 +1,13 @@
 import { resolve } from 'node:path'
 import {
   GerritClient,
-  GerritError,
+  GerritInputError,
   NOTIFY_HANDLINGS,
-  decideVote,
   formatVote,
   parseVotingMode,
   postReport,
-  reportMessage,
   type NotifyHandling,
+  type OfflineReportRequest,
   type ReportOutcome,
 } from '@stackci/gerrit'
 import { readResults, runUrlFromEnv, type JobResult } from '@stackci/model'
@@ -41,10 +40,6 @@ function runUrl(args: ParsedArgs, env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
-function voteText(labels: Record<string, number>): string {
-  return formatVote(labels) || 'none'
-}
-
 function describeOutcome(o: ReportOutcome, dryRun: boolean): string {
   const state = dryRun
     ? 'dry run: nothing posted'
@@ -53,7 +48,7 @@ function describeOutcome(o: ReportOutcome, dryRun: boolean): string {
       : o.posted
         ? `posted with tag ${o.tag}${o.recovered ? ' (the reply was lost; found stored)' : ''}`
         : 'nothing posted'
-  const lines = [`${state}`, `vote: ${voteText(o.decision.labels)} (${o.decision.reason})`]
+  const lines = [`${state}`, `vote: ${formatVote(o.decision.labels) || 'none'} (${o.decision.reason})`]
   if (o.patchset) lines.push(`patch set: ${o.patchset} (${o.revision})`)
   if (o.timeToReportSeconds !== undefined) lines.push(`time to report: ${o.timeToReportSeconds} s`)
   if (o.submitted) lines.push('submitted: merged')
@@ -116,72 +111,48 @@ line. Without --gerrit-url, --dry-run prints the message and the vote for an ope
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`)
     const jobs = await loadJobs(resolve(ctx.cwd, stringOption(args, 'results', true)))
     const dryRun = args.values['dry-run'] === true
-    const pipeline = stringOption(args, 'pipeline') ?? 'check'
-    let voting
     try {
-      voting = parseVotingMode(stringOption(args, 'voting') ?? 'none')
-    } catch (e) {
-      throw new UsageError(`--${(e as Error).message}`)
-    }
-    const notify = stringOption(args, 'notify')?.toUpperCase()
-    if (notify && !(NOTIFY_HANDLINGS as readonly string[]).includes(notify))
-      throw new UsageError(`--notify must be one of ${NOTIFY_HANDLINGS.join(', ')}`)
-    const label = stringOption(args, 'label') ?? 'Verified'
-    const footer = stringOption(args, 'footer')
-    const submit = args.values.submit === true
-    const url = stringOption(args, 'gerrit-url')
-
-    try {
-      if (!url) {
-        if (!dryRun) throw new UsageError('--gerrit-url is required unless --dry-run is given')
-        const decision = decideVote({
-          mode: voting,
-          label,
-          pipeline,
-          jobs,
-          change: { status: 'NEW', currentPatchset: true },
-          submit,
-        })
-        ctx.stdout(
-          decision.comment ? reportMessage({ pipeline, jobs, runUrl: runUrl(args, ctx.env), footer }) : '',
-        )
-        ctx.stderr(`dry run: nothing posted\nvote: ${voteText(decision.labels)} (${decision.reason})\n`)
-        return 0
-      }
-      const project = stringOption(args, 'project', true)
-      const change = Number(stringOption(args, 'change', true))
-      if (!Number.isInteger(change) || change <= 0) throw new UsageError('--change must be a change number')
-      const revision = stringOption(args, 'revision', true)
-      const run = runUrl(args, ctx.env)
-      if (!run) throw new UsageError('--run-url is required outside a GitHub Actions run')
-      const username = stringOption(args, 'username')
-      const passwordEnv = stringOption(args, 'password-env') ?? 'GERRIT_HTTP_PASSWORD'
-      const password = username ? ctx.env[passwordEnv] : undefined
-      if (username && !password) throw new UsageError(`--username needs the password in $${passwordEnv}`)
-      const client = new GerritClient({
-        url,
-        username,
-        password,
-        timeoutMs: intOption(args, 'timeout-seconds', 30, 1) * 1000,
-        onRetry: ({ method, path, attempt, delayMs, error }) =>
-          ctx.stderr(
-            `${method} ${path}: attempt ${attempt} failed (${error.message}); retrying in ${delayMs / 1000} s\n`,
-          ),
-      })
-      const outcome = await postReport(client, {
-        project,
-        change,
-        revision,
-        pipeline,
+      const notify = stringOption(args, 'notify')?.toUpperCase()
+      if (notify && !(NOTIFY_HANDLINGS as readonly string[]).includes(notify))
+        throw new UsageError(`--notify must be one of ${NOTIFY_HANDLINGS.join(', ')}`)
+      const request: OfflineReportRequest = {
+        pipeline: stringOption(args, 'pipeline') ?? 'check',
         jobs,
-        runUrl: run,
-        voting,
-        label,
-        submit,
-        footer,
+        runUrl: runUrl(args, ctx.env),
+        voting: parseVotingMode(stringOption(args, 'voting') ?? 'none'),
+        label: stringOption(args, 'label') ?? 'Verified',
+        submit: args.values.submit === true,
+        footer: stringOption(args, 'footer'),
         notify: notify as NotifyHandling | undefined,
         dryRun,
-      })
+      }
+      const url = stringOption(args, 'gerrit-url')
+      let outcome: ReportOutcome
+      if (url) {
+        const project = stringOption(args, 'project', true)
+        const change = Number(stringOption(args, 'change', true))
+        if (!Number.isInteger(change) || change <= 0) throw new UsageError('--change must be a change number')
+        const revision = stringOption(args, 'revision', true)
+        if (!request.runUrl) throw new UsageError('--run-url is required outside a GitHub Actions run')
+        const username = stringOption(args, 'username')
+        const passwordEnv = stringOption(args, 'password-env') ?? 'GERRIT_HTTP_PASSWORD'
+        const password = username ? ctx.env[passwordEnv] : undefined
+        if (username && !password) throw new UsageError(`--username needs the password in $${passwordEnv}`)
+        const client = new GerritClient({
+          url,
+          username,
+          password,
+          timeoutMs: intOption(args, 'timeout-seconds', 30, 1) * 1000,
+          onRetry: ({ method, path, attempt, delayMs, error }) =>
+            ctx.stderr(
+              `${method} ${path}: attempt ${attempt} failed (${error.message}); retrying in ${delayMs / 1000} s\n`,
+            ),
+        })
+        outcome = await postReport(client, { ...request, project, change, revision, runUrl: request.runUrl })
+      } else {
+        if (!dryRun) throw new UsageError('--gerrit-url is required unless --dry-run is given')
+        outcome = await postReport(undefined, request)
+      }
       ctx.stdout(outcome.decision.comment ? outcome.message : '')
       ctx.stderr(describeOutcome(outcome, dryRun))
       if (outcome.submitError) {
@@ -192,7 +163,7 @@ line. Without --gerrit-url, --dry-run prints the message and the vote for an ope
       }
       return 0
     } catch (e) {
-      if (e instanceof GerritError && e.name === 'GerritInputError') throw new UsageError(`--${e.message}`)
+      if (e instanceof GerritInputError) throw new UsageError(`--${e.message}`)
       throw e
     }
   },
