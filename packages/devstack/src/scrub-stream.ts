@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { SCRUBBED } from './secrets.js'
+import { scrub, scrubOrder } from './secrets.js'
 
 /**
  * A byte-exact scrubbing stream: text is handled as latin1 (one char per byte), so binary files
@@ -15,15 +15,12 @@ export class ScrubStream extends Transform {
 
   constructor(secrets: readonly string[]) {
     super()
-    this.secrets = secrets.filter(Boolean).map((s) => Buffer.from(s, 'utf8').toString('latin1'))
-    this.secrets.sort((a, b) => b.length - a.length)
+    this.secrets = scrubOrder(secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1')))
     this.longest = this.secrets[0]?.length ?? 0
   }
 
   private replace(text: string): string {
-    let out = text
-    for (const s of this.secrets) out = out.split(s).join(SCRUBBED)
-    return out
+    return scrub(text, this.secrets)
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {

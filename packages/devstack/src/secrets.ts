@@ -35,9 +35,17 @@ export function secretForms(
 
 export const SCRUBBED = '********'
 
+/**
+ * The order secrets are replaced in: longest first, so a secret that starts or sits inside a
+ * longer one cannot cut the longer one and leave its tail in the text.
+ */
+export function scrubOrder(secrets: readonly string[]): string[] {
+  return secrets.filter(Boolean).sort((a, b) => b.length - a.length)
+}
+
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text
-  for (const s of secrets) if (s) out = out.split(s).join(SCRUBBED)
+  for (const s of scrubOrder(secrets)) out = out.split(s).join(SCRUBBED)
   return out
 }
 
