@@ -1,4 +1,4 @@
-import { fileMatcher, matchingFiles, onlyIrrelevant } from './file-matcher.js'
+import { fileMatcher, matchingFiles, onlyIrrelevant, realFiles } from './file-matcher.js'
 import { decideImage, type ImageDecision, type ImageMode } from './image-decision.js'
 
 /** What the check and gate workflows would run for a set of changed files, and why. */
@@ -29,7 +29,7 @@ export interface ChangePlan {
 }
 
 export function planChange(changedFiles: readonly string[], s: PlanSettings): ChangePlan {
-  const files = changedFiles.filter((f) => !f.startsWith('/'))
+  const files = realFiles(changedFiles)
   const jobs: PlannedJob[] = s.toxEnvs.map((env) => ({
     name: `openstack-tox-${env}`,
     run: true,

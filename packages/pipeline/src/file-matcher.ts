@@ -9,26 +9,25 @@ import picomatch from 'picomatch'
  * copied from a project's .zuul.yaml keep working.
  */
 export interface FileMatcher {
+  /** The patterns without blank entries and # comments, so reasons can print them and an empty list means none. */
   readonly patterns: readonly string[]
   matches(path: string): boolean
 }
 
-export function fileMatcher(patterns: readonly string[]): FileMatcher {
-  const tests = patterns
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0 && !p.startsWith('#'))
-    .map((p): ((path: string) => boolean) => {
-      if (p.startsWith('^')) {
-        let re: RegExp
-        try {
-          re = new RegExp(p)
-        } catch (e) {
-          throw new Error(`invalid file pattern '${p}': ${(e as Error).message}`)
-        }
-        return (path) => re.test(path)
+export function fileMatcher(list: readonly string[]): FileMatcher {
+  const patterns = list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'))
+  const tests = patterns.map((p): ((path: string) => boolean) => {
+    if (p.startsWith('^')) {
+      let re: RegExp
+      try {
+        re = new RegExp(p)
+      } catch (e) {
+        throw new Error(`invalid file pattern '${p}': ${(e as Error).message}`)
       }
-      return picomatch(p, { dot: true })
-    })
+      return (path) => re.test(path)
+    }
+    return picomatch(p, { dot: true })
+  })
   return {
     patterns,
     matches: (path) => tests.some((t) => t(path.replace(/^\.\//, ''))),
@@ -43,14 +42,18 @@ export function parsePatternList(text: string): string[] {
     .filter((s) => s.length > 0 && !s.startsWith('#'))
 }
 
+/** Drops Gerrit's /COMMIT_MSG and /MERGE_LIST, which it lists as files of every revision: no matcher looks at them. */
+export function realFiles(changedFiles: readonly string[]): string[] {
+  return changedFiles.filter((f) => !f.startsWith('/'))
+}
+
 /** Zuul's `irrelevant-files`: a change is irrelevant only when it changes files and all of them match. */
 export function onlyIrrelevant(changedFiles: readonly string[], irrelevant: FileMatcher): boolean {
-  // Gerrit lists /COMMIT_MSG and /MERGE_LIST as files of every revision; they never make a change relevant.
-  const files = changedFiles.filter((f) => !f.startsWith('/'))
+  const files = realFiles(changedFiles)
   return files.length > 0 && irrelevant.patterns.length > 0 && files.every((f) => irrelevant.matches(f))
 }
 
 /** The changed files that match, for reasons printed in summaries ("appliance/foo.py matches appliance/**"). */
 export function matchingFiles(changedFiles: readonly string[], matcher: FileMatcher): string[] {
-  return changedFiles.filter((f) => !f.startsWith('/') && matcher.matches(f))
+  return realFiles(changedFiles).filter((f) => matcher.matches(f))
 }

@@ -1,4 +1,4 @@
-import { fileMatcher, matchingFiles } from './file-matcher.js'
+import { fileMatcher, matchingFiles, realFiles } from './file-matcher.js'
 
 /**
  * The Akanda rule: a change to the appliance or its image builder is tested with an image built
@@ -36,20 +36,20 @@ export function decideImage(input: ImageDecisionInput): ImageDecision {
     return { action: 'build', reason: 'mode is build: the image is built from the change', matched: [] }
   if (mode === 'prebuilt')
     return { action: 'prebuilt', reason: 'mode is prebuilt: a published image is used', matched: [] }
-  const patterns = input.appliancePaths.map((p) => p.trim()).filter((p) => p && !p.startsWith('#'))
-  if (patterns.length === 0) {
+  const appliance = fileMatcher(input.appliancePaths)
+  if (appliance.patterns.length === 0) {
     return {
       action: 'prebuilt',
       reason: 'no appliance-paths are set, so no change builds the image',
       matched: [],
     }
   }
-  const matched = matchingFiles(input.changedFiles, fileMatcher(patterns))
+  const matched = matchingFiles(input.changedFiles, appliance)
   if (matched.length === 0) {
-    const n = input.changedFiles.filter((f) => !f.startsWith('/')).length
+    const n = realFiles(input.changedFiles).length
     return {
       action: 'prebuilt',
-      reason: `none of the ${n} changed file${n === 1 ? '' : 's'} match appliance-paths (${patterns.join(', ')}): a published image is used`,
+      reason: `none of the ${n} changed file${n === 1 ? '' : 's'} match appliance-paths (${appliance.patterns.join(', ')}): a published image is used`,
       matched,
     }
   }

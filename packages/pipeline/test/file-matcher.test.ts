@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fileMatcher, matchingFiles, onlyIrrelevant, parsePatternList } from '../src/index.js'
+import { fileMatcher, matchingFiles, onlyIrrelevant, parsePatternList, realFiles } from '../src/index.js'
 
 describe('file matchers', () => {
   const irrelevant = fileMatcher(parsePatternList('doc/**\n**/*.rst, releasenotes/**\n^.*\\.txt$\n# comment'))
@@ -20,6 +20,10 @@ describe('file matchers', () => {
     expect(matchingFiles(['appliance/a.py', 'README.md'], fileMatcher(['appliance/**']))).toEqual([
       'appliance/a.py',
     ])
+  })
+  it('keeps only the patterns that match something', () => {
+    expect(fileMatcher(['doc/**', '', '  # appliance', ' ^x$ ']).patterns).toEqual(['doc/**', '^x$'])
+    expect(realFiles(['/COMMIT_MSG', '/MERGE_LIST', 'a.py'])).toEqual(['a.py'])
   })
   it('names a bad regex', () => {
     expect(() => fileMatcher(['^(unclosed'])).toThrow(/invalid file pattern '\^\(unclosed'/)
