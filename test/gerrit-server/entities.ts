@@ -92,7 +92,8 @@ function commitInfo(change: Change, ps: PatchSet) {
   const subject = ps.commitMessage.split('\n')[0]!
   return {
     parents: [{ commit: ps.parent, subject: ps.parentSubject }],
-    author: gitPerson(change.owner, ps.authorDate),
+    // writePatchSet dates the author and the committer at the upload.
+    author: gitPerson(change.owner, ps.created),
     committer: gitPerson(ps.uploader, ps.created),
     subject,
     message: ps.commitMessage,

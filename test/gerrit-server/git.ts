@@ -198,7 +198,3 @@ async function blobSize(gitDir: string, spec: string): Promise<number> {
   const r = await git(gitDir, ['cat-file', '-s', spec], { allowFail: true })
   return r.code === 0 ? Number(r.stdout.trim()) : 0
 }
-
-export async function readCommitMessage(gitDir: string, sha: string): Promise<string> {
-  return (await git(gitDir, ['log', '-1', '--format=%B', sha])).stdout.replace(/\n+$/, '\n')
-}

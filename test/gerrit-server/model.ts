@@ -7,7 +7,6 @@ import {
   initBare,
   isAncestor,
   mergeTree,
-  readCommitMessage,
   resolveRef,
   updateRef,
   writeCommit,
@@ -92,8 +91,8 @@ export interface PatchSet {
   uploader: Account
   kind: 'REWORK' | 'TRIVIAL_REBASE' | 'NO_CODE_CHANGE' | 'NO_CHANGE'
   files: FileStat[]
+  /** As stored: commit-tree keeps the message byte for byte. */
   commitMessage: string
-  authorDate: Date
 }
 
 export interface Approval {
@@ -382,15 +381,15 @@ export class GerritModel {
     const gitDir = change.project.gitDir
     const number = change.patchSets.length + 1
     const message = `${change.subject}\n\n${opts.body ? `${opts.body.trim()}\n\n` : ''}Change-Id: ${change.changeId}\n`
-    // Each patch set starts from the previous one's tree, so files given once stay in the change.
-    const baseTree = opts.previous ? `${opts.previous.sha}^{tree}` : undefined
+    const sameParent = opts.previous?.parent === opts.parent
     const sha = await writeCommit(gitDir, {
       parents: [opts.parent],
       files: opts.files,
       message,
       author: { name: change.owner.name, email: change.owner.email, date: opts.created },
       committer: { name: opts.uploader.name, email: opts.uploader.email, date: opts.created },
-      baseTree: baseTree && opts.previous!.parent === opts.parent ? baseTree : undefined,
+      // Each patch set starts from the previous one's tree, so files given once stay in the change.
+      baseTree: sameParent ? `${opts.previous!.sha}^{tree}` : undefined,
     })
     const ref = gerritChangeRef(change.number, number)
     await updateRef(gitDir, ref, sha)
@@ -399,13 +398,14 @@ export class GerritModel {
       sha,
       ref,
       parent: opts.parent,
-      parentSubject: (await git(gitDir, ['log', '-1', '--format=%s', opts.parent])).stdout.trim(),
+      parentSubject: sameParent
+        ? opts.previous!.parentSubject
+        : (await git(gitDir, ['log', '-1', '--format=%s', opts.parent])).stdout.trim(),
       created: opts.created,
       uploader: opts.uploader,
       kind: 'REWORK',
       files: await diffStats(gitDir, sha, opts.parent),
-      commitMessage: await readCommitMessage(gitDir, sha),
-      authorDate: opts.created,
+      commitMessage: message,
     }
     change.patchSets.push(ps)
     change.updated = opts.created

@@ -151,6 +151,40 @@ describe('test Gerrit: REST basics', () => {
     expect((await call(`/changes/${enc}~${c.number}/revisions/deadbeef/files/`)).status).toBe(404)
   })
 
+  it('describes each patch set commit as git stores it', async () => {
+    const c = await server.createChange({
+      project: P,
+      subject: 'Add  a driver ',
+      body: '# not a comment\n\n\nsecond paragraph  ',
+    })
+    await server.addPatchSet(c.number)
+    const other = await server.createChange({ project: P, subject: 'Land first' })
+    server.approve(other.number)
+    await server.merge(other.number)
+    await server.addPatchSet(c.number, { rebase: true })
+    const gitDir = server.model.project(P).gitDir
+    const gitOut = async (...args: string[]) => (await run('git', ['--git-dir', gitDir, ...args])).stdout
+    type Commit = {
+      message: string
+      parents: { commit: string; subject: string }[]
+      author: { date: string }
+    }
+    const info = (await call(`/changes/${c.number}?o=ALL_REVISIONS&o=ALL_COMMITS`)).json() as {
+      revisions: Record<string, { commit: Commit }>
+    }
+    const commits = Object.entries(info.revisions)
+    expect(commits.length).toBe(3)
+    for (const [sha, { commit }] of commits) {
+      const raw = await gitOut('cat-file', 'commit', sha)
+      expect(commit.message).toBe(raw.slice(raw.indexOf('\n\n') + 2))
+      const [parent, authorEpoch] = (await gitOut('log', '-1', '--format=%P%n%at', sha)).split('\n')
+      const parentSubject = (await gitOut('log', '-1', '--format=%s', parent!)).trim()
+      expect(commit.parents).toEqual([{ commit: parent, subject: parentSubject }])
+      const authorDate = new Date(Number(authorEpoch) * 1000).toISOString().replace('T', ' ').slice(0, 19)
+      expect(commit.author.date.slice(0, 19)).toBe(authorDate)
+    }
+  })
+
   it('lists branches with HEAD first', async () => {
     await server.createBranch(P, 'stable/2024.2')
     const list = (await call(`/a/projects/${enc}/branches/`, { as: ci })).json() as { ref: string }[]
