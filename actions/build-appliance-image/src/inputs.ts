@@ -24,8 +24,6 @@ export interface Settings {
   bootMarker: string
   bootTimeoutMs: number
   workspace: string
-  githubApiUrl: string | undefined
-  githubServerUrl: string | undefined
 }
 
 export { InputError }
@@ -113,7 +111,5 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     bootMarker: core.getInput('boot-marker') || 'login:',
     bootTimeoutMs: Math.round(minutes * 60_000),
     workspace,
-    githubApiUrl: env.GITHUB_API_URL || undefined,
-    githubServerUrl: env.GITHUB_SERVER_URL || undefined,
   }
 }

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import {
@@ -36,8 +38,7 @@ export async function reusePublished(s: Settings): Promise<Reused> {
   const backend = backendForLocation(s.publishLocation, {
     ...(s.token ? { token: s.token } : {}),
     imageName: s.imageName,
-    ...(s.githubApiUrl ? { githubApiUrl: s.githubApiUrl } : {}),
-    ...(s.githubServerUrl ? { githubServerUrl: s.githubServerUrl } : {}),
+    env: process.env,
   })
   core.info(
     `resolving ${s.version ? `version ${s.version}` : 'the latest image'} from ${backend.description}`,
@@ -61,8 +62,6 @@ export async function reusePublished(s: Settings): Promise<Reused> {
     )
   }
   if (!dir) {
-    const { mkdtemp, rm } = await import('node:fs/promises')
-    const { tmpdir } = await import('node:os')
     const empty = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'stackci-empty-'))
     // The entry is made first and the image downloaded into it: no second multi-GB copy. The
     // image file only gets its name once verified, and every use verifies it again.

@@ -10,8 +10,6 @@ export interface Settings {
   keepVersions: number
   makeLatest: boolean
   targetCommitish: string
-  githubApiUrl: string | undefined
-  githubServerUrl: string | undefined
 }
 
 export { InputError }
@@ -48,7 +46,5 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     keepVersions,
     makeLatest: bool('make-latest'),
     targetCommitish: core.getInput('target-commitish').trim(),
-    githubApiUrl: env.GITHUB_API_URL || undefined,
-    githubServerUrl: env.GITHUB_SERVER_URL || undefined,
   }
 }

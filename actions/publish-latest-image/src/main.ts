@@ -16,8 +16,7 @@ export async function run(): Promise<void> {
       ...(s.token ? { token: s.token } : {}),
       imageName: manifest.name,
       ...(s.targetCommitish ? { targetCommitish: s.targetCommitish } : {}),
-      ...(s.githubApiUrl ? { githubApiUrl: s.githubApiUrl } : {}),
-      ...(s.githubServerUrl ? { githubServerUrl: s.githubServerUrl } : {}),
+      env: process.env,
     })
     core.info(
       `publishing ${manifest.name} ${manifest.version} (${manifest.sizeBytes} bytes) to ${backend.description}`,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { ImageError } from './errors.js'
 import { GitHubReleasesBackend } from './github-releases-backend.js'
 import { LocalDirectoryBackend } from './local-directory-backend.js'
@@ -7,9 +8,13 @@ export interface LocationOptions {
   token?: string
   imageName?: string
   targetCommitish?: string
-  /** GITHUB_API_URL / GITHUB_SERVER_URL for `github:owner/repo` (default github.com). */
-  githubApiUrl?: string
-  githubServerUrl?: string
+  /**
+   * The caller's environment (an action's, the CLI's): its GITHUB_SERVER_URL / GITHUB_API_URL
+   * place `github:owner/repo` (default github.com). process.env is read only when passed here.
+   */
+  env?: Record<string, string | undefined>
+  /** What a relative directory is resolved against (default the working directory). */
+  baseDir?: string
 }
 
 /**
@@ -24,8 +29,9 @@ export function backendForLocation(location: string, options: LocationOptions = 
   if (!text) throw new ImageError('publish location is empty')
   const gh = /^github:([^/\s]+\/[^/\s]+)$/.exec(text)
   if (gh) {
-    const server = (options.githubServerUrl ?? 'https://github.com').replace(/\/+$/, '')
-    return github(gh[1]!, options.githubApiUrl ?? apiFor(new URL(server)), server, options)
+    const env = options.env ?? {}
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
+    return github(gh[1]!, env.GITHUB_API_URL || apiFor(new URL(server)), server, options)
   }
   if (/^https?:\/\//.test(text)) {
     const url = new URL(text)
@@ -41,7 +47,7 @@ export function backendForLocation(location: string, options: LocationOptions = 
       `publish location '${location}': unsupported scheme (use github:owner/repo, an https URL or a directory)`,
     )
   }
-  const dir = text.startsWith('file://') ? new URL(text).pathname : text
+  const dir = text.startsWith('file://') ? new URL(text).pathname : resolve(options.baseDir ?? '.', text)
   return new LocalDirectoryBackend(dir, options.imageName)
 }
 

@@ -201,5 +201,8 @@ describe('GitHub Releases backend', () => {
     const b = backendForLocation(`${gh.urls.server}/stackci/appliance/releases`)
     expect(b.description).toBe(`GitHub releases of stackci/appliance at ${gh.urls.server}`)
     expect((await b.resolve()).version).toBe('1.0.0')
+    // github:owner/repo takes the API root from the caller's GITHUB_API_URL, not from the server URL.
+    const env = { GITHUB_SERVER_URL: 'https://ghe.invalid', GITHUB_API_URL: gh.urls.api }
+    expect((await backendForLocation('github:stackci/appliance', { env }).resolve()).version).toBe('1.0.0')
   })
 })

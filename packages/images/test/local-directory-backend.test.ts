@@ -96,11 +96,14 @@ describe('publish locations', () => {
     expect(backendForLocation('https://github.com/stackci/appliance/releases').description).toBe(
       'GitHub releases of stackci/appliance at https://github.com',
     )
-    expect(backendForLocation('github:o/r', { githubServerUrl: 'https://ghe.example.com' }).description).toBe(
+    const ghe = { env: { GITHUB_SERVER_URL: 'https://ghe.example.com/', GITHUB_API_URL: '' } }
+    expect(backendForLocation('github:o/r', ghe).description).toBe(
       'GitHub releases of o/r at https://ghe.example.com',
     )
     expect(backendForLocation('file:///srv/images').description).toBe('directory /srv/images')
     expect(backendForLocation('/srv/images').description).toBe('directory /srv/images')
+    expect(backendForLocation('images', { baseDir: '/work' }).description).toBe('directory /work/images')
+    expect(backendForLocation('/srv/images', { baseDir: '/work' }).description).toBe('directory /srv/images')
     expect(() => backendForLocation('s3://bucket/x')).toThrow(
       "publish location 's3://bucket/x': unsupported scheme",
     )

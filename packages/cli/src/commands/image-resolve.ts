@@ -38,14 +38,13 @@ usage error.`,
     const location = args.positionals[0]!
     const token = stringOption(args, 'token') ?? ctx.env.GITHUB_TOKEN
     const imageName = stringOption(args, 'name')
-    const isPath = !/^(github:|[a-z][a-z0-9+.-]*:\/\/)/i.test(location)
     let backend
     try {
-      backend = backendForLocation(isPath ? resolve(ctx.cwd, location) : location, {
+      backend = backendForLocation(location, {
         ...(token ? { token } : {}),
         ...(imageName ? { imageName } : {}),
-        ...(ctx.env.GITHUB_API_URL ? { githubApiUrl: ctx.env.GITHUB_API_URL } : {}),
-        ...(ctx.env.GITHUB_SERVER_URL ? { githubServerUrl: ctx.env.GITHUB_SERVER_URL } : {}),
+        env: ctx.env,
+        baseDir: ctx.cwd,
       })
     } catch (e) {
       if (e instanceof ImageError) throw new UsageError(`LOCATION: ${e.message}`)
