@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -331,7 +331,11 @@ export class GerritTestServer {
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {}
       req.resume()
-      return this.write(res, textReply(fault.status, fault.body ?? statusText(fault.status), headers), record)
+      return this.write(
+        res,
+        textReply(fault.status, fault.body ?? STATUS_CODES[fault.status] ?? `Error ${fault.status}`, headers),
+        record,
+      )
     }
 
     let caller: Account | undefined
@@ -409,17 +413,6 @@ export class GerritTestServer {
     res.writeHead(reply.status, reply.headers)
     res.end(reply.body)
   }
-}
-
-function statusText(status: number): string {
-  const texts: Record<number, string> = {
-    429: 'Too Many Requests',
-    500: 'Internal Server Error',
-    502: 'Bad Gateway',
-    503: 'Service Unavailable',
-    504: 'Gateway Timeout',
-  }
-  return texts[status] ?? `Error ${status}`
 }
 
 /** Starts a test Gerrit on 127.0.0.1 on a free port. */
