@@ -15,7 +15,6 @@ import {
   placeProjects,
   prepareStackUser,
   renderLocalConf,
-  resolveVariables,
   runStack,
   scanPluginSettings,
   shouldErrorOnClone,
@@ -180,8 +179,5 @@ export async function setupDevstack(s: Settings, state: SetupState): Promise<voi
 /** devstack's LOGFILE as it will resolve it, to find devstacklog.txt. */
 export function resolvedLogfile(conf: LocalConf | undefined, dest: string): string | undefined {
   if (!conf) return join(dest, 'logs', 'devstacklog.txt')
-  const v = resolveVariables(conf.variables, (n) =>
-    n === 'DEST' ? dest : n === 'TOP_DIR' ? join(dest, 'devstack') : undefined,
-  ).get('LOGFILE')
-  return v || undefined
+  return conf.resolved.get('LOGFILE') || undefined
 }

@@ -3,7 +3,9 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { actionDir, findLeaks, runAction, type ActionRun } from '../../../test/harness/index.js'
+import { buildLocalConf, parseJob } from '@stackci/devstack'
 import { git } from '../../../packages/devstack/test/git-fixtures.js'
+import { resolvedLogfile } from '../src/setup.js'
 import { PASSWORDS, jobYaml, scratch } from './devstack-fixture.js'
 
 /** A user of the tests' own; created by the action itself, like `stack` on a runner. */
@@ -272,5 +274,16 @@ describe('setup-devstack', () => {
     })
     expect(liveErrors(bad.stdout)).toEqual(["input 'timeout-minutes': expected a number > 0, got 'soon'"])
     expect(bad.outputs.result).toBe('FAILURE')
+  })
+
+  it('finds devstacklog.txt where the job’s LOGFILE resolves, TOP_DIR included', () => {
+    const job = (localrc: Record<string, string>) => parseJob({ localrc: { ...PASSWORDS, ...localrc } })
+    const dest = '/srv/stack'
+    expect(resolvedLogfile(buildLocalConf(job({}), { dest }), dest)).toBe('/srv/stack/logs/devstacklog.txt')
+    expect(resolvedLogfile(buildLocalConf(job({ LOGFILE: '$TOP_DIR/x.log' }), { dest }), dest)).toBe(
+      '/srv/stack/devstack/x.log',
+    )
+    expect(resolvedLogfile(buildLocalConf(job({ LOGFILE: '' }), { dest }), dest)).toBeUndefined()
+    expect(resolvedLogfile(undefined, dest)).toBe('/srv/stack/logs/devstacklog.txt')
   })
 })

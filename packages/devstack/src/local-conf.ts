@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { ContractError } from '@stackci/model'
 import { shortName, type DevstackJob, type MetaSection, type PluginSpec } from './job.js'
 import { expandLocalrcValue, parseLocalrcValue } from './localrc-value.js'
@@ -35,6 +36,8 @@ export interface LocalConf {
   localrc: string[]
   /** localrc variables in the order rendered, with their values as the job wrote them. */
   variables: [string, string][]
+  /** The same variables as bash ends up with them in stack.sh, where DEST and TOP_DIR are set. */
+  resolved: ReadonlyMap<string, string>
   plugins: PluginSpec[]
   metaSections: MetaSection[]
   /** Every form a secret value can take in the rendered file and in devstack's output. */
@@ -105,7 +108,9 @@ export function buildLocalConf(job: DevstackJob, options: RenderOptions = {}): L
   for (const p of plugins) lines.push(`enable_plugin ${p.name} ${p.url}${p.ref ? ` ${p.ref}` : ''}`)
 
   const variables = order.map((k): [string, string] => [k, vars[k]!])
-  const resolved = resolveVariables(variables, (n) => (n === 'DEST' ? dest : undefined))
+  const resolved = resolveVariables(variables, (n) =>
+    n === 'DEST' ? dest : n === 'TOP_DIR' ? join(dest, 'devstack') : undefined,
+  )
   const secrets = secretForms(
     variables.map(([k, v]) => [k, v, resolved.get(k) ?? v] as const),
     job.localConf,
@@ -113,6 +118,7 @@ export function buildLocalConf(job: DevstackJob, options: RenderOptions = {}): L
   return {
     localrc: lines,
     variables,
+    resolved,
     plugins,
     metaSections: job.localConf,
     secrets,

@@ -126,6 +126,8 @@ describe('local.conf rendering', () => {
     expect(vars.get('REF')).toBe('/srv/stack/x and ')
     expect(vars.get('ADMIN_PASSWORD')).toBe('pa"ss\\w$(x)`o`rd')
     expect(vars.get('LOGFILE')).toBe('/srv/stack/logs/devstacklog.txt')
+    expect(conf.resolved.get('LOGFILE')).toBe('/srv/stack/logs/devstacklog.txt')
+    expect(conf.resolved.get('REF')).toBe('/srv/stack/x and ')
     expect(conf.warnings).toEqual([])
   })
 
@@ -164,6 +166,16 @@ describe('local.conf rendering', () => {
     expect(calls).toEqual(['disable_all_services', 'enable_service key'])
     const keep = buildLocalConf(parseJob({ localrc: PASSWORDS, services: { disable: ['horizon'] } }))
     expect(keep.localrc[0]).toBe('disable_service horizon')
+  })
+
+  it('resolves the variables with devstack’s DEST and TOP_DIR, as stack.sh sees them', () => {
+    const conf = buildLocalConf(parseJob({ localrc: { ...PASSWORDS, LOGFILE: '$TOP_DIR/stack.log' } }), {
+      dest: '/srv/stack',
+    })
+    expect(conf.resolved.get('LOGFILE')).toBe('/srv/stack/devstack/stack.log')
+    expect(
+      expectBashAgrees(conf, { DEST: '/srv/stack', TOP_DIR: '/srv/stack/devstack' }).get('LOGFILE'),
+    ).toBe('/srv/stack/devstack/stack.log')
   })
 
   it('keeps the job’s own LIBS_FROM_GIT and TEMPEST_PLUGINS, with a warning for the ignored list', () => {
