@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
-import { InputError, boolInput as bool, optionalNumberInput, parseInput } from '@stackci/action-kit'
+import { InputError, boolInput as bool, listInput, numberInput, parseInput } from '@stackci/action-kit'
 import {
+  DEFAULT_WATCH_LIMITS,
   branchPolicy,
   fileMatcher,
   parseBranchDates,
@@ -21,19 +22,15 @@ export interface Settings {
   repository: string
   apiUrl: string
   token: string
-  limits: WatchLimits
+  /** maxRunPages has no input: watchOnce's default. */
+  limits: Omit<WatchLimits, 'maxRunPages'>
   dryRun: boolean
 }
 
 export { InputError }
 
-function int(name: string, min: number): number {
-  const n = optionalNumberInput(name, { min, integer: true })
-  if (n === undefined) throw new InputError(name, 'is required')
-  return n
-}
-
-const wrap = <T>(name: string, f: () => T): T => parseInput(name, () => f())
+const limit = (name: string, key: keyof WatchLimits, min: number) =>
+  numberInput(name, DEFAULT_WATCH_LIMITS[key], { min, integer: true })
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const gerritUrl = core.getInput('gerrit-url', { required: true }).trim()
@@ -43,7 +40,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const password = core.getInput('password')
   if (password) core.setSecret(password)
   if (password && !username) throw new InputError('username', 'is needed with password')
-  const projects = parsePatternList(core.getInput('projects', { required: true }))
+  const projects = listInput('projects')
   if (projects.length === 0) throw new InputError('projects', 'no project given')
   for (const p of projects) {
     if (!/^[\w.-]+(\/[\w.-]+)*$/.test(p))
@@ -56,7 +53,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const sinceText = core.getInput('since').trim()
   const since = sinceText ? parseDate(sinceText) : undefined
   if (sinceText && !since) throw new InputError('since', `expected YYYY-MM-DD, got '${sinceText}'`)
-  const accounts = parsePatternList(core.getInput('ci-accounts'))
+  const accounts = listInput('ci-accounts')
   const ours = accounts.length ? accounts : username ? [username] : []
   if (ours.length === 0) {
     throw new InputError(
@@ -89,13 +86,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
         usernames: ours.filter((a) => !/^\d+$/.test(a)),
         accountIds: ours.filter((a) => /^\d+$/.test(a)).map(Number),
       },
-      irrelevantFiles: wrap('irrelevant-files', () =>
-        fileMatcher(parsePatternList(core.getInput('irrelevant-files'))),
-      ),
+      irrelevantFiles: parseInput('irrelevant-files', (v) => fileMatcher(parsePatternList(v))),
       branches: branchPolicy({
-        branches: wrap('branches', () => parsePatternList(core.getInput('branches'))),
+        branches: listInput('branches'),
         ...(since ? { since } : {}),
-        created: wrap('branch-dates', () => parseBranchDates(core.getInput('branch-dates'))),
+        created: parseInput('branch-dates', parseBranchDates),
       }),
       skipWorkInProgress: bool('skip-wip'),
     },
@@ -105,10 +100,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     token,
     limits: {
-      maxChanges: int('max-changes', 1),
-      maxDispatches: int('max-dispatches', 0),
-      maxRunPages: 10,
-      lookbackDays: int('lookback-days', 1),
+      maxChanges: limit('max-changes', 'maxChanges', 1),
+      maxDispatches: limit('max-dispatches', 'maxDispatches', 0),
+      lookbackDays: limit('lookback-days', 'lookbackDays', 1),
     },
     dryRun,
   }

@@ -1,4 +1,4 @@
-import { fileMatcher, type FileMatcher } from './file-matcher.js'
+import { fileMatcher, parsePatternList, type FileMatcher } from './file-matcher.js'
 
 /**
  * Which branches a CI tests. The Ironic third-party CI spec asks for master and for the stable
@@ -46,9 +46,7 @@ export function stableBranchCutDate(branch: string): Date | undefined {
 
 export function parseBranchDates(text: string): Map<string, Date> {
   const out = new Map<string, Date>()
-  for (const line of text.split(/\r?\n|,/)) {
-    const s = line.trim()
-    if (!s || s.startsWith('#')) continue
+  for (const s of parsePatternList(text)) {
     const eq = s.indexOf('=')
     const date = eq > 0 ? parseDate(s.slice(eq + 1).trim()) : undefined
     if (!date) throw new Error(`branch date '${s}': expected <branch>=<YYYY-MM-DD>`)
