@@ -11,6 +11,7 @@ export {
   REGISTERED_USERS,
   defaultLabels,
   type Account,
+  type AccountOptions,
   type Approval,
   type Change,
   type ChangeMessage,

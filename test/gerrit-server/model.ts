@@ -41,6 +41,15 @@ export interface Account {
   groups: string[]
 }
 
+/** A new account: name, email and password default from the username. */
+export interface AccountOptions {
+  username: string
+  name?: string
+  email?: string
+  httpPassword?: string
+  groups?: string[]
+}
+
 /** How a label blocks submission (config-labels.txt "function"). */
 export type LabelFunction = 'MaxWithBlock' | 'AnyWithBlock' | 'MaxNoBlock' | 'NoBlock' | 'NoOp'
 
@@ -192,13 +201,7 @@ export class GerritModel {
     readonly now: () => Date,
   ) {}
 
-  addAccount(opts: {
-    username: string
-    name?: string
-    email?: string
-    httpPassword?: string
-    groups?: string[]
-  }): Account {
+  addAccount(opts: AccountOptions): Account {
     if (this.accounts.some((a) => a.username === opts.username)) {
       throw new Error(`account '${opts.username}' already exists`)
     }

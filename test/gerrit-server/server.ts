@@ -12,6 +12,7 @@ import {
   GerritHttpError,
   GerritModel,
   type Account,
+  type AccountOptions,
   type Change,
   type ChangeMessage,
   type PatchSet,
@@ -119,13 +120,7 @@ export class GerritTestServer {
 
   // ---- fixture API ------------------------------------------------------------------------
 
-  addAccount(opts: {
-    username: string
-    name?: string
-    email?: string
-    httpPassword?: string
-    groups?: string[]
-  }): Account {
+  addAccount(opts: AccountOptions): Account {
     return this.model.addAccount(opts)
   }
 
