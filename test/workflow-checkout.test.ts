@@ -22,13 +22,15 @@ function changeStep(file: string): Step {
 }
 
 describe('the workflows check out a Gerrit patch set as Zuul does', () => {
+  // The other workflows pass checkout-change exactly what devstack-tempest.yml passes.
+  const reference = changeStep('devstack-tempest.yml').with
   it.each(['devstack-tempest.yml', 'tox.yml'])(
     '%s uses checkout-change with the dispatched change',
     (file) => {
       const step = changeStep(file)
       expect(step.uses).toBe('$/actions/checkout-change')
       expect(step.run).toBeUndefined()
-      expect(step.with).toEqual(changeStep('devstack-tempest.yml').with)
+      if (file !== 'devstack-tempest.yml') expect(step.with).toEqual(reference)
       expect(step.with).toMatchObject({
         ref: '${{ inputs.gerrit-ref }}',
         revision: '${{ inputs.gerrit-revision }}',
