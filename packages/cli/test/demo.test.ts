@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -76,14 +76,19 @@ describe('stackci demo', () => {
   it('is what `stackci demo` runs, exiting 0 and leaving no work files behind but the artifacts', () => {
     const artifacts = join(tempDir(), 'cli')
     const bin = join(import.meta.dirname, '../bin/stackci.js')
+    // Its own TMPDIR, to see what the demo leaves there.
+    const tmp = tempDir()
     const r = spawnSync(process.execPath, [bin, 'demo', '--artifacts-dir', artifacts], {
       encoding: 'utf8',
       timeout: 120_000,
+      env: { ...process.env, TMPDIR: tmp },
     })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     expect(r.stdout).toContain('Demo finished: every step ran.')
     expect(r.stdout).toContain(`Artifacts: ${artifacts}`)
+    expect(existsSync(join(artifacts, 'junit.xml'))).toBe(true)
+    expect(readdirSync(tmp).filter((n) => n.startsWith('stackci-'))).toEqual([])
     const bad = spawnSync(process.execPath, [bin, 'demo', '--frobnicate'], { encoding: 'utf8' })
     expect(bad.status).toBe(2)
     expect(bad.stderr).toMatch(/Unknown option '--frobnicate'/)

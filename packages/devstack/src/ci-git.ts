@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Exec } from './exec.js'
@@ -24,7 +24,10 @@ let globalConfig: string | undefined
  */
 function trustingGlobalConfig(): string {
   if (globalConfig && existsSync(globalConfig)) return globalConfig
-  const file = join(mkdtempSync(join(tmpdir(), 'stackci-git-')), 'gitconfig')
+  const dir = mkdtempSync(join(tmpdir(), 'stackci-git-'))
+  // One file serves every git command of the process, so it can only go when the process does.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'gitconfig')
   const own = process.env.GIT_CONFIG_GLOBAL || join(homedir(), '.gitconfig')
   const include = existsSync(own) ? `[include]\n\tpath = ${own}\n` : ''
   writeFileSync(file, `${include}[safe]\n\tdirectory = *\n`)
