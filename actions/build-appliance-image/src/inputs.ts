@@ -1,6 +1,15 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import * as core from '@actions/core'
-import { InputError, boolInput as bool, optionalNumberInput } from '@stackci/action-kit'
+import {
+  InputError,
+  boolInput as bool,
+  numberInput,
+  optionalNumberInput,
+  parseInput,
+  pathInput,
+  textInput,
+} from '@stackci/action-kit'
+import { IMAGE_NAME } from '@stackci/images'
 import { parsePatternList, parseImageMode, type ImageMode } from '@stackci/pipeline'
 
 export interface Settings {
@@ -27,8 +36,6 @@ export interface Settings {
 }
 
 export { InputError }
-
-const positive = (name: string) => optionalNumberInput(name, { positive: true })
 
 /**
  * KEY=VALUE per line; a multi-line value (apt sources, a block-device YAML) uses the heredoc form
@@ -61,23 +68,17 @@ export function parseDibEnv(text: string): Record<string, string> {
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
-  let mode: ImageMode
-  try {
-    mode = parseImageMode(core.getInput('mode'))
-  } catch (e) {
-    throw new InputError('mode', (e as Error).message)
-  }
+  const mode = parseInput('mode', parseImageMode)
   const token = core.getInput('token')
   if (token) core.setSecret(token)
   const imageName = core.getInput('image-name') || 'appliance'
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(imageName)) {
+  if (!IMAGE_NAME.test(imageName)) {
     throw new InputError('image-name', `'${imageName}' must be letters, digits, '.', '_' or '-'`)
   }
   const imageFormat = core.getInput('image-format') || 'qcow2'
   if (!/^[a-z0-9]+$/.test(imageFormat))
     throw new InputError('image-format', `'${imageFormat}' is not a format name`)
-  const outputDir = core.getInput('output-dir')
-  const minutes = positive('boot-timeout-minutes') ?? 10
+  const minutes = numberInput('boot-timeout-minutes', 10, { positive: true })
   const elementsPath = core
     .getInput('elements-path')
     .split(/[\r\n:]+/)
@@ -92,21 +93,19 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
       .map((s) => s.trim())
       .filter(Boolean),
     appliancePaths: parsePatternList(core.getInput('appliance-paths')),
-    publishLocation: core.getInput('publish-location').trim(),
-    version: core.getInput('version').trim(),
+    publishLocation: textInput('publish-location'),
+    version: textInput('version'),
     token,
     imageName,
     imageFormat,
-    imageSizeGb: positive('image-size'),
+    imageSizeGb: optionalNumberInput('image-size', { positive: true }),
     elements: core.getInput('elements').split(/\s+/).filter(Boolean),
     elementsPath,
     dibEnv: parseDibEnv(core.getInput('dib-env')),
-    repoName: core.getInput('repo-name').trim(),
-    sourcePath: resolve(workspace, core.getInput('source-path') || '.'),
-    buildVersion: core.getInput('build-version').trim(),
-    outputDir: outputDir
-      ? resolve(workspace, outputDir)
-      : join(env.RUNNER_TEMP || workspace, 'appliance-image'),
+    repoName: textInput('repo-name'),
+    sourcePath: pathInput('source-path', workspace) ?? resolve(workspace),
+    buildVersion: textInput('build-version'),
+    outputDir: pathInput('output-dir', workspace) ?? join(env.RUNNER_TEMP || workspace, 'appliance-image'),
     bootCheck: bool('boot-check'),
     bootMarker: core.getInput('boot-marker') || 'login:',
     bootTimeoutMs: Math.round(minutes * 60_000),

@@ -15,8 +15,11 @@ export interface ImageFileNames {
   manifest: string
 }
 
+/** What an image name may be: it names files and URLs. */
+export const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
 export function imageFileNames(name: string, format: string): ImageFileNames {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+  if (!IMAGE_NAME.test(name)) {
     throw new Error(`image name '${name}' must be letters, digits, '.', '_' or '-' (it names files and URLs)`)
   }
   const image = `${name}.${format}`
