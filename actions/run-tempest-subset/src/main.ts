@@ -20,6 +20,11 @@ function placeStream(from: string, to: string): void {
   }
 }
 
+/** The last lines of a process's output, on one line for an error detail. */
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ')
+}
+
 /** The runner shows at most 10 error annotations per step. */
 const MAX_ANNOTATIONS = 10
 
@@ -52,7 +57,7 @@ export async function run(): Promise<void> {
     const decided = decideResult(tempest)
     const reports = await writeReports(
       files.subunit,
-      files,
+      { junit: files.junit, html: files.html },
       {
         name: settings.jobName,
         voting: settings.voting,
@@ -64,16 +69,23 @@ export async function run(): Promise<void> {
       { markdown: { note: decided.detail ? `**${decided.result}**: ${decided.detail}` : undefined } },
     )
     const job = reports.job
-    // A tempest that failed without a failing test (bad regex, import errors, a crash before the
-    // first test) must not look like a success.
-    if (tempest && job.result === 'SUCCESS' && tempest.exitCode !== 0) {
-      job.result = 'ERROR'
-      job.errorDetail = `tempest exited ${tempest.exitCode ?? tempest.signal} although no test failed: ${tempest.stderrTail.trim().split('\n').slice(-3).join(' | ')}`
+    if (tempest) {
+      // Tempest prints its own refusals ("No .stestr.conf file was found…", "The specified regex
+      // doesn't match with anything") to stdout, which is the stream file: they arrive as
+      // non-subunit bytes, and stderr is empty.
+      const why = lastLines(tempest.stderrTail) || lastLines(reports.parsed.results.stdout.text())
+      const exit = tempest.exitCode ?? tempest.signal
+      // A tempest that failed without a failing test (bad regex, import errors, a crash before the
+      // first test) must not look like a success.
+      if (job.result === 'SUCCESS' && tempest.exitCode !== 0) {
+        job.result = 'ERROR'
+        job.errorDetail = `tempest exited ${exit} although no test failed: ${why}`
+      }
+      if (job.result === 'ERROR' && !job.errorDetail)
+        job.errorDetail = `no tests ran; tempest exited ${exit}: ${why}`
     }
-    if (job.result === 'ERROR' && !job.errorDetail && tempest)
-      job.errorDetail = `no tests ran; tempest exited ${tempest.exitCode ?? tempest.signal}: ${tempest.stderrTail.trim().split('\n').slice(-3).join(' | ')}`
     if (job.result === 'ERROR' && !job.errorDetail) job.errorDetail = 'the stream holds no test results'
-    // Rewrite the JSON when the process outcome changed the verdict.
+    // Written here, not by writeReports: the process outcome above can change the verdict.
     writeFileSync(files.json, JSON.stringify(job, null, 2) + '\n')
 
     const t = job.tests!

@@ -16,7 +16,9 @@ import { describe, expect, it } from 'vitest'
 import { actionDir, runAction } from '../../../test/harness/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const FAKE_BIN = join(here, 'fixtures/bin')
+const RECORDING_BIN = join(here, 'fixtures/bin')
+/** python3-tempest's (scripts/debian-packages.txt). */
+const TEMPEST = '/usr/bin/tempest'
 const SAMPLE = join(here, '../../../packages/subunit/test/fixtures/sample-project')
 const MAKE_STREAM = join(here, '../../../packages/subunit/test/fixtures/make_stream.py')
 const ACTION = actionDir('run-tempest-subset')
@@ -27,8 +29,24 @@ function project(): string {
   return dir
 }
 
-function withFakeTempest(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: `${FAKE_BIN}:${process.env.PATH}`, ...extra }
+/**
+ * The real tempest behind a recorder of its arguments (fixtures/bin/tempest), with a HOME of its
+ * own: tempest keeps its workspace registry in ~/.tempest.
+ */
+function withTempest(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: `${RECORDING_BIN}:${process.env.PATH}`,
+    HOME: mkdtempSync(join(tmpdir(), 'stackci-home-')),
+    ...extra,
+  }
+}
+
+/** `tempest workspace register`, into the HOME of an env from withTempest. */
+function registerWorkspace(env: Record<string, string>, name: string, path: string): void {
+  execFileSync(TEMPEST, ['workspace', 'register', '--name', name, '--path', path], {
+    env: { ...process.env, HOME: env.HOME },
+    stdio: 'ignore',
+  })
 }
 
 /** A real stestr stream of the sample project, as a file. */
@@ -169,9 +187,11 @@ describe('run-tempest-subset running tempest', () => {
   it('passes regex, serial and workspace to tempest run and reports what stestr ran', async () => {
     const dir = project()
     const argv = join(dir, 'argv.json')
+    const env = withTempest({ FAKE_TEMPEST_ARGV: argv })
+    registerWorkspace(env, 'stackci', dir)
     const run = await runAction(ACTION, {
       inputs: { directory: dir, regex: 'TestStrings test_add', serial: 'true', workspace: 'stackci' },
-      env: withFakeTempest({ FAKE_TEMPEST_ARGV: argv }),
+      env,
     })
     expect(JSON.parse(readFileSync(argv, 'utf8'))).toEqual({
       argv: ['run', '--subunit', '--workspace', 'stackci', '--regex', 'TestStrings test_add', '--serial'],
@@ -185,8 +205,13 @@ describe('run-tempest-subset running tempest', () => {
       skipped: '1',
     })
     expect(Number(run.outputs['duration-seconds'])).toBeGreaterThan(0)
+    // The file is tempest's stdout as written. With --workspace tempest loads its config and logs
+    // that to stdout, so the line comes ahead of stestr's first packet (0xb3), and the counts
+    // above were read past it.
     const subunit = readFileSync(run.outputs.subunit!)
-    expect(subunit[0]).toBe(0xb3)
+    const firstPacket = subunit.indexOf(0xb3)
+    expect(firstPacket).toBeGreaterThan(0)
+    expect(subunit.subarray(0, firstPacket).toString()).toContain('Using tempest config file')
   })
 
   it('passes include and exclude lists and concurrency; an all-green run succeeds', async () => {
@@ -201,7 +226,7 @@ describe('run-tempest-subset running tempest', () => {
         'exclude-list': join(dir, 'exclude.txt'),
         concurrency: 2,
       },
-      env: withFakeTempest({ FAKE_TEMPEST_ARGV: argv }),
+      env: withTempest({ FAKE_TEMPEST_ARGV: argv }),
     })
     expect(JSON.parse(readFileSync(argv, 'utf8')).argv).toEqual([
       'run',
@@ -228,7 +253,7 @@ describe('run-tempest-subset running tempest', () => {
     const dir = project()
     const run = await runAction(ACTION, {
       inputs: { directory: dir, regex: 'test_slow', serial: 'true', 'timeout-minutes': '0.15' },
-      env: withFakeTempest({ SAMPLE_SLEEP: '300' }),
+      env: withTempest({ SAMPLE_SLEEP: '300' }),
       timeoutMs: 60_000,
     })
     expect(run.timedOut).toBe(false)
@@ -248,20 +273,35 @@ describe('run-tempest-subset running tempest', () => {
   it('is an ERROR when no test matches', async () => {
     const run = await runAction(ACTION, {
       inputs: { directory: project(), regex: 'no_such_test_anywhere' },
-      env: withFakeTempest(),
+      env: withTempest(),
     })
     expect(run.outputs).toMatchObject({ result: 'ERROR', total: '0' })
     expect(job(run.outputs['summary-json']!).errorDetail).toMatch(/^no tests ran; tempest exited/)
+    // stestr says so on stdout, among the stream's bytes.
+    expect(job(run.outputs['summary-json']!).errorDetail).toBe(
+      "no tests ran; tempest exited 1: The specified regex doesn't match with anything",
+    )
   })
 
   it("is an ERROR with tempest's message when the directory is not set up", async () => {
     const run = await runAction(ACTION, {
       inputs: { directory: mkdtempSync(join(tmpdir(), 'stackci-empty-')) },
-      env: withFakeTempest(),
+      env: withTempest(),
     })
     expect(run.outputs.result).toBe('ERROR')
     expect(job(run.outputs['summary-json']!).errorDetail).toBe(
       'no tests ran; tempest exited 2: No .stestr.conf file was found for local execution',
+    )
+  })
+
+  it("is an ERROR with tempest's message when the workspace is not registered", async () => {
+    const run = await runAction(ACTION, {
+      inputs: { directory: project(), workspace: 'nowhere' },
+      env: withTempest(),
+    })
+    expect(run.outputs.result).toBe('ERROR')
+    expect(job(run.outputs['summary-json']!).errorDetail).toMatch(
+      /^no tests ran; tempest exited 1: The 'nowhere' workspace isn't registered in /,
     )
   })
 
