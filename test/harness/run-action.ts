@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { repoRoot } from '../../scripts/lib/repo.js'
 import { parseFileCommand, parsePathFile, parseStdout, type Annotation } from './commands.js'
 
 /**
@@ -193,7 +194,7 @@ export async function runAction(actionDir: string, options: RunActionOptions = {
 
 /** The action folder of one of ours: actionDir('report-to-gerrit'). */
 export function actionDir(name: string): string {
-  return resolve(dirname(new URL(import.meta.url).pathname), '../../actions', name)
+  return join(repoRoot, 'actions', name)
 }
 
 /**

@@ -13,9 +13,9 @@ import {
   pathInput,
   requiredInput,
 } from '../src/index.js'
+import { inputEnvName } from '../../../test/harness/index.js'
 
-const set = (name: string, value: string) =>
-  (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value)
+const set = (name: string, value: string) => (process.env[inputEnvName(name)] = value)
 afterEach(() => {
   for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k]
 })
