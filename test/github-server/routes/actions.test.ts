@@ -155,6 +155,9 @@ describe('GitHub test server: workflow dispatch and runs', () => {
       'none on acme/ci',
     )
     expect(evaluateRunName("${{ format('{0}-{1}', inputs.a, 'y') }}", ctx)).toBe('x-y')
+    // `&&` binds tighter than `||`: check.yml's title picks its Gerrit form this way.
+    expect(evaluateRunName("${{ inputs.a && format('g {0}', inputs.a) || 'gh' }}", ctx)).toBe('g x')
+    expect(evaluateRunName("${{ inputs.b && format('g {0}', inputs.b) || 'gh' }}", ctx)).toBe('gh')
     expect(createdFilter('2026-01-02')('2026-01-02T23:00:00Z')).toBe(true)
     expect(createdFilter('2026-01-01..2026-01-02')('2026-01-03T00:00:00Z')).toBe(false)
     expect(createdFilter('<2026-01-02')('2026-01-01T10:00:00Z')).toBe(true)

@@ -140,7 +140,7 @@ export function completeRun(
 
 /**
  * The part of GitHub's expression language run-names use: `${{ inputs.x }}`, `${{ github.x }}`,
- * literals, `||` fallbacks and format('{0} {1}', ...). Enough to show what the runs list shows.
+ * literals, `&&` and `||` (the `a && b || c` choice) and format('{0} {1}', ...). Enough to show what the runs list shows.
  */
 export function evaluateRunName(
   template: string,
@@ -160,6 +160,15 @@ function evalExpr(
       if (v !== '') return v
     }
     return ''
+  }
+  const conj = splitTop(expr, '&&')
+  if (conj.length > 1) {
+    let v = ''
+    for (const c of conj) {
+      v = evalExpr(c.trim(), ctx)
+      if (v === '') return ''
+    }
+    return v
   }
   const fmt = /^format\((.*)\)$/s.exec(expr)
   if (fmt) {

@@ -27,10 +27,9 @@ export const SAMPLE = {
 /**
  * The workflow file watch-gerrit dispatches, registered with the GitHub test server as GitHub
  * would: its run-name titles the runs, and the next poll recognises a running change by that
- * title. Not workflows/check.yml: its run-name picks a title with `&&`, which the test server's
- * evaluateRunName does not evaluate; this caller titles a Gerrit change's run the same way.
+ * title.
  */
-export const CI_WORKFLOW = join(SAMPLE_DIR, '../../../../workflows/examples/ironic-check.yml')
+export const CI_WORKFLOW = join(SAMPLE_DIR, '../../../../workflows/check.yml')
 
 /** Every file of the sample project, for createProject. */
 export function sampleFiles(): Record<string, string> {
