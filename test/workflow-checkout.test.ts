@@ -38,4 +38,14 @@ describe('the workflows check out a Gerrit patch set as Zuul does', () => {
       })
     },
   )
+  it.each(['devstack-tempest.yml', 'tox.yml'])(
+    '%s takes the checkout directory and the changed files from checkout-change',
+    (file) => {
+      const text = readFileSync(join(repoRoot, 'workflows', file), 'utf8')
+      // Where the change is and what it touches are checkout-change's to say (outputs path, changed-files).
+      expect(text.match(/inputs\.change-path/g)).toHaveLength(1)
+      expect(text).not.toMatch(/git\b.*\bdiff\b/)
+      expect(text).toContain('${{ steps.change.outputs.path }}')
+    },
+  )
 })

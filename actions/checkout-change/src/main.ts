@@ -1,19 +1,17 @@
-import { execFileSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import * as core from '@actions/core'
-import { MergeConflictError, prepareChange, redactUrl } from '@stackci/pipeline'
+import { MergeConflictError, changedFiles, defaultGit, prepareChange, redactUrl } from '@stackci/pipeline'
 import { readInputs, type GerritSettings } from './inputs.js'
 
-function workspaceBase(workspace: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD~1'], {
-      cwd: workspace,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    }).trim()
-  } catch {
-    return ''
-  }
+/**
+ * A GitHub project's change is the workspace's last commit, diffed as a Gerrit change is; no base
+ * and no files when HEAD has no parent (a shallow or single-commit checkout) or is not in git.
+ */
+async function workspaceChange(workspace: string): Promise<{ base: string; files: string[] }> {
+  const parent = await defaultGit(['rev-parse', '--verify', '--quiet', 'HEAD~1^{commit}'], workspace)
+  if (parent.code !== 0) return { base: '', files: [] }
+  const base = parent.stdout.trim()
+  return { base, files: await changedFiles(defaultGit, workspace, base, 'HEAD') }
 }
 
 async function checkoutGerrit(s: GerritSettings): Promise<void> {
@@ -65,7 +63,9 @@ export async function run(): Promise<void> {
       core.setOutput('result', 'SUCCESS')
       core.setOutput('merged', 'true')
       core.setOutput('path', settings.workspace)
-      core.setOutput('base', workspaceBase(settings.workspace))
+      const change = await workspaceChange(settings.workspace)
+      core.setOutput('base', change.base)
+      core.setOutput('changed-files', change.files.join('\n'))
       return
     }
     await checkoutGerrit(settings)

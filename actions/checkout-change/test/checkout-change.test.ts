@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { actionDir, findLeaks, runAction } from '../../../test/harness/index.js'
+import { actionDir, findLeaks, makeRunnerDirs, runAction } from '../../../test/harness/index.js'
 import { startGerritServer, type GerritTestServer } from '../../../test/gerrit-server/index.js'
 
 let gerrit: GerritTestServer
@@ -109,6 +109,35 @@ describe('checkout-change', () => {
   it('without a Gerrit ref, reports the workspace checkout', async () => {
     const r = await runAction(actionDir('checkout-change'), { inputs: {} })
     expect(r.exitCode).toBe(0)
-    expect(r.outputs).toMatchObject({ result: 'SUCCESS', merged: 'true', path: r.dirs.workspace, base: '' })
+    expect(r.outputs).toMatchObject({
+      result: 'SUCCESS',
+      merged: 'true',
+      path: r.dirs.workspace,
+      base: '',
+      'changed-files': '',
+    })
+  })
+
+  it('without a Gerrit ref, the change is the workspace’s last commit', async () => {
+    const dirs = makeRunnerDirs()
+    const ws = dirs.workspace
+    const commit = (files: Record<string, string>, message: string) => {
+      for (const [f, text] of Object.entries(files)) {
+        mkdirSync(join(ws, f, '..'), { recursive: true })
+        writeFileSync(join(ws, f), text)
+      }
+      git(ws, 'add', '-A')
+      git(ws, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', message)
+    }
+    git(ws, 'init', '-q')
+    commit({ 'README.rst': 'x\n', 'appliance/a.py': '1\n' }, 'first')
+    commit({ 'appliance/a.py': '2\n', 'doc/ä.rst': 'doc\n' }, 'second')
+    const r = await runAction(actionDir('checkout-change'), { inputs: {}, dirs })
+    expect(r.errors).toEqual([])
+    expect(r.outputs).toMatchObject({
+      path: ws,
+      base: git(ws, 'rev-parse', 'HEAD~1'),
+      'changed-files': 'appliance/a.py\ndoc/ä.rst',
+    })
   })
 })
