@@ -6,19 +6,26 @@
  * with later bytes), and a 0xED lead accepts any continuation until the third byte.
  */
 export class Utf8Tracker {
-  private pending: number[] = []
+  private readonly pending: number[] = []
   midCharacter = false
 
   feed(byte: number): void {
-    const seq = [...this.pending, byte]
-    const verdict = classify(seq)
+    // Most non-subunit bytes are ASCII: a character of its own when nothing is pending, an error
+    // that keeps the pending bytes when something is (pending always starts with a lead byte, and
+    // ASCII is never a continuation). Either way only midCharacter changes.
+    if (byte < 0x80) {
+      this.midCharacter = false
+      return
+    }
+    this.pending.push(byte)
+    const verdict = classify(this.pending)
     if (verdict === 'error') {
+      this.pending.pop()
       this.midCharacter = false
     } else if (verdict === 'complete') {
-      this.pending = []
+      this.pending.length = 0
       this.midCharacter = false
     } else {
-      this.pending = seq
       this.midCharacter = true
     }
   }
@@ -54,14 +61,6 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true })
  * Returns the string or the number of undecoded trailing bytes, or 'invalid'.
  */
 export function decodePacketString(bytes: Uint8Array): string | { undecoded: number } | 'invalid' {
-  let ascii = true
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i]! >= 0x80) {
-      ascii = false
-      break
-    }
-  }
-  if (ascii) return latin1(bytes)
   try {
     return strictDecoder.decode(bytes)
   } catch {
@@ -80,10 +79,4 @@ export function decodePacketString(bytes: Uint8Array): string | { undecoded: num
     }
     return 'invalid'
   }
-}
-
-const latin1Decoder = new TextDecoder('latin1')
-
-function latin1(bytes: Uint8Array): string {
-  return latin1Decoder.decode(bytes)
 }

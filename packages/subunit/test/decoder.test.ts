@@ -150,6 +150,15 @@ describe('bad input, as python-subunit handles it', () => {
     expect(ourEvents(stream)).toEqual(pythonEvents(stream))
   })
 
+  it('lets ASCII after a broken UTF-8 lead keep the lead pending, as python-subunit does', () => {
+    // e2 is left pending by the error at 'x'; 80 extends it, so the 0xB3 that follows ends a
+    // character instead of starting a packet. ASCII takes Utf8Tracker's fast path here.
+    const packet = encodePacket({ testId: 't.T.test', status: 'success' })
+    const stream = Buffer.concat([Buffer.from([0xe2, 0x78, 0x80]), packet])
+    expect(decode(stream)[0]!.fileBytes!.slice(0, 4)).toEqual(new Uint8Array([0xe2, 0x78, 0x80, 0xb3]))
+    expect(ourEvents(stream)).toEqual(pythonEvents(stream))
+  })
+
   it('matches python-subunit on 300 corrupted, truncated, spliced and noisy streams', () => {
     const rnd = lcg(42)
     const pick = (n: number) => Math.floor(rnd() * n)
