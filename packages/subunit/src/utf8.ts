@@ -53,7 +53,8 @@ function classify(seq: number[]): 'complete' | 'prefix' | 'error' {
   return seq.length === n ? 'complete' : 'prefix'
 }
 
-const strictDecoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM keeps a leading U+FEFF, which TextDecoder would otherwise drop and Python keeps.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
  * Decodes a packet string the way python-subunit's _read_utf8 does (codecs.utf_8_decode, which is

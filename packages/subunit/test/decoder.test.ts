@@ -217,6 +217,12 @@ describe('bad input, as python-subunit handles it', () => {
     expect(ourEvents(stream)).toEqual(pythonEvents(stream))
   })
 
+  it('keeps a byte order mark at the start of a string, as codecs.utf_8_decode does', () => {
+    const stream = encodePacket({ testId: '\ufeffsample.T.test', status: 'success' })
+    expect(decode(stream)[0]!.testId).toBe('\ufeffsample.T.test')
+    expect(ourEvents(stream)).toEqual(pythonEvents(stream))
+  })
+
   it("reports strings with NUL bytes and invalid UTF-8 with python-subunit's messages", () => {
     for (const id of [
       Buffer.from('a\0b'),
