@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   CrcWorker,
   encodeStream,
@@ -88,6 +88,10 @@ describe('CrcWorker', () => {
 })
 
 describe('readSubunit with the CRC worker', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
   const same = (a: ReturnType<typeof parseSubunit>, b: ReturnType<typeof parseSubunit>) => {
     expect(renderJUnit(a.results)).toBe(renderJUnit(b.results))
     expect(a.results.counts()).toEqual(b.results.counts())
@@ -96,7 +100,14 @@ describe('readSubunit with the CRC worker', () => {
 
   it('gives the same results as checking inline', async () => {
     const bytes = stream()
-    same(await readSubunit(file(bytes), { crcWorker: 'always' }), parseSubunit(bytes))
+    const verdict = vi.spyOn(CrcWorker.prototype, 'finish')
+    const parses = vi.spyOn(SubunitDecoder.prototype, 'end')
+    const offloaded = await readSubunit(file(bytes), { crcWorker: 'always' })
+    // The worker's 'good' is what lets the one parse that trusted every CRC stand.
+    expect(verdict).toHaveBeenCalledOnce()
+    expect(verdict.mock.settledResults).toEqual([{ type: 'fulfilled', value: 'good' }])
+    expect(parses).toHaveBeenCalledOnce()
+    same(offloaded, parseSubunit(bytes))
   })
 
   it('parses again, checking inline, when a packet is corrupt: the bad packet becomes a parser failure', async () => {
@@ -104,6 +115,10 @@ describe('readSubunit with the CRC worker', () => {
     const inline = parseSubunit(bytes)
     expect(inline.parseErrors).toBe(1)
     expect(inline.results.tests.some((t) => t.id === 'subunit.parser' && t.outcome === 'failed')).toBe(true)
+    const verdict = vi.spyOn(CrcWorker.prototype, 'finish')
+    const parses = vi.spyOn(SubunitDecoder.prototype, 'end')
     same(await readSubunit(file(bytes), { crcWorker: 'always' }), inline)
+    expect(verdict.mock.settledResults).toEqual([{ type: 'fulfilled', value: 'bad' }])
+    expect(parses).toHaveBeenCalledTimes(2)
   })
 })
