@@ -83,6 +83,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     dryRun,
     timeoutMs: Math.round(numberInput('timeout-seconds', 30, { positive: true }) * 1000),
     backoffMs: Math.round(numberInput('retry-backoff-seconds', 2, { positive: true }) * 1000),
-    runUrl: parseInput('results', () => runUrlFromEnv(env)),
+    // Its own message says what is missing; it is no input's fault.
+    runUrl: runUrlFromEnv(env),
   }
 }
