@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3558);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(30);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30887,13 +30887,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3558:
+/***/ 30:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 8 modules
@@ -30903,11 +30903,9 @@ var picomatch = __nccwpck_require__(6444);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/file-matcher.ts
 
-function file_matcher_fileMatcher(patterns) {
-    const tests = patterns
-        .map((p) => p.trim())
-        .filter((p) => p.length > 0 && !p.startsWith('#'))
-        .map((p) => {
+function file_matcher_fileMatcher(list) {
+    const patterns = list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'));
+    const tests = patterns.map((p) => {
         if (p.startsWith('^')) {
             let re;
             try {
@@ -30926,21 +30924,24 @@ function file_matcher_fileMatcher(patterns) {
     };
 }
 /** Splits a multi-line or comma-separated list input into patterns. */
-function parsePatternList(text) {
+function file_matcher_parsePatternList(text) {
     return text
         .split(/\r?\n|,/)
         .map((s) => s.trim())
         .filter((s) => s.length > 0 && !s.startsWith('#'));
 }
+/** Drops Gerrit's /COMMIT_MSG and /MERGE_LIST, which it lists as files of every revision: no matcher looks at them. */
+function realFiles(changedFiles) {
+    return changedFiles.filter((f) => !f.startsWith('/'));
+}
 /** Zuul's `irrelevant-files`: a change is irrelevant only when it changes files and all of them match. */
 function file_matcher_onlyIrrelevant(changedFiles, irrelevant) {
-    // Gerrit lists /COMMIT_MSG and /MERGE_LIST as files of every revision; they never make a change relevant.
-    const files = changedFiles.filter((f) => !f.startsWith('/'));
+    const files = realFiles(changedFiles);
     return files.length > 0 && irrelevant.patterns.length > 0 && files.every((f) => irrelevant.matches(f));
 }
 /** The changed files that match, for reasons printed in summaries ("appliance/foo.py matches appliance/**"). */
 function file_matcher_matchingFiles(changedFiles, matcher) {
-    return changedFiles.filter((f) => !f.startsWith('/') && matcher.matches(f));
+    return realFiles(changedFiles).filter((f) => matcher.matches(f));
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/branch-policy.ts
@@ -30969,10 +30970,7 @@ function stableBranchCutDate(branch) {
 }
 function parseBranchDates(text) {
     const out = new Map();
-    for (const line of text.split(/\r?\n|,/)) {
-        const s = line.trim();
-        if (!s || s.startsWith('#'))
-            continue;
+    for (const s of parsePatternList(text)) {
         const eq = s.indexOf('=');
         const date = eq > 0 ? parseDate(s.slice(eq + 1).trim()) : undefined;
         if (!date)
@@ -31235,7 +31233,7 @@ function parseJobResult(value, path = 'job') {
  * Accepts what report-to-gerrit's `results` file may hold: one job result, a list of them, or a
  * build set ({pipeline, jobs}). Returns the jobs and the build set fields that were present.
  */
-function parseResults(value, path = 'results') {
+function job_result_parseResults(value, path = 'results') {
     if (Array.isArray(value))
         return { jobs: value.map((j, i) => parseJobResult(j, `${path}[${i}]`)) };
     const o = asObject(value, path);
@@ -31261,10 +31259,42 @@ function job_result_buildSetSucceeded(jobs) {
     return jobs.filter((j) => j.voting).every((j) => j.result === 'SUCCESS' || j.result === 'SKIPPED');
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/model/src/results-file.ts
+
+
+/**
+ * The jobs of a results file (any form parseResults accepts). Errors name the file but not where
+ * it came from: callers prefix the input or option that gave the path.
+ */
+async function readResults(path) {
+    let text;
+    try {
+        text = await readFile(path, 'utf8');
+    }
+    catch (e) {
+        throw new Error(`cannot read ${path}: ${e.code ?? e.message}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new Error(`${path} is not JSON: ${e.message}`);
+    }
+    try {
+        return parseResults(value).jobs;
+    }
+    catch (e) {
+        throw new Error(`${path}: ${e.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/model/src/image-manifest.ts
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
-function image_manifest_parseImageManifest(value, path = 'manifest') {
+function parseImageManifest(value, path = 'manifest') {
     const o = validate_asObject(value, path);
     const sha256 = validate_asString(o.sha256, `${path}.sha256`).toLowerCase();
     if (!SHA256_RE.test(sha256))
@@ -31297,6 +31327,8 @@ function image_manifest_parseImageManifest(value, path = 'manifest') {
 
 
 
+
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/workflow-runs.ts
 
 // GitHub's run statuses before completion (REST "List workflow runs", `status` parameter).
@@ -31319,307 +31351,6 @@ function workflow_runs_runsOf(runs, pipeline, project, change) {
     return runs
         .filter((r) => r.pipeline === pipeline && r.project === project && r.change === change)
         .sort((a, b) => Date.parse(b.run.created_at) - Date.parse(a.run.created_at));
-}
-
-;// CONCATENATED MODULE: ../../packages/pipeline/src/watch-decision.ts
-
-
-
-
-
-
-const fmt = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-function isOurs(m, policy) {
-    const a = m.real_author ?? m.author;
-    if (!a)
-        return false;
-    return ((a.username !== undefined && policy.ours.usernames.includes(a.username)) ||
-        (a._account_id !== undefined && policy.ours.accountIds.includes(a._account_id)));
-}
-/**
- * The pipeline a report of ours was for: the Zuul header "Build succeeded (check pipeline)." or a
- * tag "autogenerated:<ci>:<pipeline>". Undefined when neither says, and then it counts for every
- * pipeline: testing twice costs a runner for hours, missing a report costs a recheck.
- */
-function reportPipeline(m) {
-    const header = /\(([\w-]+) pipeline\)/.exec(m.message);
-    if (header)
-        return header[1];
-    const tag = /^autogenerated:.*:([\w-]+)$/.exec(m.tag ?? '');
-    return tag ? tag[1] : undefined;
-}
-function latest(items, date) {
-    let best;
-    for (const item of items) {
-        const d = date(item);
-        if (!best || d.getTime() > best.date.getTime())
-            best = { item, date: d };
-    }
-    return best;
-}
-function labelMax(label) {
-    const values = Object.keys(label?.values ?? {}).map((v) => Number(v.trim()));
-    return values.length ? Math.max(...values) : undefined;
-}
-/** Approved for merge as OpenStack's gate requires it: Code-Review +2 and Workflow +1, no veto. */
-function approval(c) {
-    const cr = c.labels?.['Code-Review'];
-    const wf = c.labels?.['Workflow'];
-    if (cr?.rejected || wf?.rejected)
-        return { ok: false, reason: 'vetoed (Code-Review -2 or Workflow -1)' };
-    if (!cr?.approved || !wf?.approved) {
-        return { ok: false, reason: 'not approved for merge (needs Code-Review +2 and Workflow +1)' };
-    }
-    const top = labelMax(wf) ?? 1;
-    const votes = (wf.all ?? []).filter((a) => (a.value ?? 0) >= top && a.date);
-    const at = latest(votes, (a) => parseGerritTimestamp(a.date))?.date;
-    return { ok: true, reason: 'approved', ...(at ? { at } : {}) };
-}
-/**
- * Decides one change for one pipeline, from what Gerrit returned (o=CURRENT_REVISION,
- * CURRENT_FILES, MESSAGES, DETAILED_LABELS, DETAILED_ACCOUNTS) and the workflow's runs. Pure: the
- * same inputs give the same decision, which is what lets a poll that failed halfway be repeated.
- */
-function watch_decision_decideChange(c, runs, policy) {
-    const base = { project: c.project, branch: c.branch, change: c._number, subject: c.subject };
-    const cur = currentRevision(c);
-    if (!cur) {
-        return {
-            ...base,
-            action: 'skip',
-            reason: 'Gerrit returned no current revision (query without o=CURRENT_REVISION?)',
-            cancel: [],
-        };
-    }
-    const ps = cur.revision._number;
-    const mine = runsOf(runs, policy.pipeline, c.project, c._number);
-    const cancel = mine.filter((r) => r.active && r.patchset < ps);
-    const skip = (reason) => ({ ...base, patchset: ps, action: 'skip', reason, cancel });
-    if (c.status && c.status !== 'NEW')
-        return skip(`change is ${c.status.toLowerCase()}`);
-    const branch = checkBranch(policy.branches, c.branch);
-    if (!branch.ok)
-        return skip(branch.reason);
-    if (policy.skipWorkInProgress && c.work_in_progress)
-        return skip('work in progress');
-    const messages = c.messages ?? [];
-    const reports = messages.filter((m) => {
-        if (!isOurs(m, policy))
-            return false;
-        const p = reportPipeline(m);
-        return p === undefined || p === policy.pipeline;
-    });
-    const onCurrent = (m) => m._revision_number === undefined || m._revision_number === ps;
-    const lastReport = latest(reports.filter(onCurrent), (m) => parseGerritTimestamp(m.date));
-    const created = cur.revision.created ? parseGerritTimestamp(cur.revision.created) : undefined;
-    let trigger;
-    let triggeredAt;
-    let why;
-    if (policy.pipeline === 'gate') {
-        const a = approval(c);
-        if (!a.ok)
-            return skip(a.reason);
-        if (lastReport && (!a.at || lastReport.date >= a.at)) {
-            return skip(`gate already reported on patch set ${ps} at ${fmt(lastReport.date)}, after the approval`);
-        }
-        trigger = 'approval';
-        triggeredAt = a.at ?? created;
-        why = `approved for merge${a.at ? ` at ${fmt(a.at)}` : ''}`;
-    }
-    else {
-        // Zuul's check pipeline requires current-patchset: a recheck left on an older patch set is ignored.
-        const rechecks = messages.filter((m) => !isOurs(m, policy) && onCurrent(m) && isRecheck(m.message));
-        const lastRecheck = latest(rechecks, (m) => parseGerritTimestamp(m.date));
-        if (!lastReport) {
-            if (created && policy.branches.since && created < policy.branches.since && !lastRecheck) {
-                return skip(`patch set ${ps} was uploaded ${fmt(created)}, before the CI began (${fmt(policy.branches.since)}); comment "recheck" to test it`);
-            }
-            trigger = lastRecheck ? 'recheck' : 'patchset';
-            triggeredAt = lastRecheck?.date ?? created;
-            why = lastRecheck ? `recheck at ${fmt(lastRecheck.date)}` : `new patch set ${ps}, not reported yet`;
-        }
-        else if (lastRecheck && lastRecheck.date > lastReport.date) {
-            trigger = 'recheck';
-            triggeredAt = lastRecheck.date;
-            why = `recheck at ${fmt(lastRecheck.date)}, after our report at ${fmt(lastReport.date)}`;
-        }
-        else {
-            return skip(`already reported on patch set ${ps} at ${fmt(lastReport.date)}; no recheck since`);
-        }
-    }
-    const files = cur.revision.files ? Object.keys(cur.revision.files) : undefined;
-    if (files && onlyIrrelevant(files, policy.irrelevantFiles)) {
-        const shown = matchingFiles(files, policy.irrelevantFiles);
-        return skip(`${why}, but every changed file matches irrelevant-files (${shown.slice(0, 5).join(', ')}${shown.length > 5 ? `, … ${shown.length} files` : ''})`);
-    }
-    const current = mine.filter((r) => r.patchset === ps);
-    const running = current.find((r) => r.active);
-    if (running)
-        return skip(`${why}; already running: run ${running.run.id} (${running.run.status})`);
-    const ran = triggeredAt
-        ? current.find((r) => Date.parse(r.run.created_at) >= triggeredAt.getTime())
-        : undefined;
-    if (ran) {
-        // A finished run with no report means the report step failed; dispatching again every poll
-        // would burn a runner each time, so a person decides, with a recheck.
-        return skip(`${why}; run ${ran.run.id} already ran since (${ran.run.conclusion ?? ran.run.status}) without a report; comment "recheck" to run again`);
-    }
-    const ref = cur.revision.ref ?? gerritChangeRef(c._number, ps);
-    return {
-        ...base,
-        patchset: ps,
-        action: 'dispatch',
-        trigger,
-        reason: why,
-        target: {
-            kind: 'gerrit',
-            gerritUrl: policy.gerritUrl.replace(/\/+$/, ''),
-            project: c.project,
-            branch: c.branch,
-            change: c._number,
-            patchset: ps,
-            revision: cur.sha,
-            ref,
-        },
-        cancel,
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/pipeline/src/gerrit-watch.ts
-
-
-const DEFAULT_WATCH_LIMITS = {
-    maxChanges: 500,
-    maxDispatches: 20,
-    maxRunPages: 10,
-    lookbackDays: 14,
-};
-// What decideChange reads (Documentation/rest-api-changes.txt "Query Options").
-const WATCH_QUERY_OPTIONS = (/* unused pure expression or super */ null && ([
-    'CURRENT_REVISION',
-    'CURRENT_FILES',
-    'MESSAGES',
-    'DETAILED_LABELS',
-    'DETAILED_ACCOUNTS',
-]));
-/** Reading Gerrit or the workflow's runs failed: nothing was dispatched or cancelled. */
-class WatchReadError extends Error {
-    source;
-    constructor(source, cause) {
-        super(`reading ${source === 'gerrit' ? 'Gerrit' : 'the workflow runs from GitHub'} failed, so nothing was dispatched or cancelled: ${cause?.message ?? String(cause)}`, { cause });
-        this.source = source;
-        this.name = 'WatchReadError';
-    }
-}
-async function reading(source, f) {
-    try {
-        return await f();
-    }
-    catch (e) {
-        throw new WatchReadError(source, e);
-    }
-}
-/** Query Changes for open changes of the projects, updated inside the lookback window. */
-function watchQuery(projects, lookbackDays) {
-    if (projects.length === 0)
-        throw new Error('projects: at least one Gerrit project is needed');
-    const ps = projects.map((p) => `project:${p}`);
-    const scope = ps.length === 1 ? ps[0] : `(${ps.join(' OR ')})`;
-    return `status:open ${scope}${lookbackDays > 0 ? ` -age:${lookbackDays}d` : ''}`;
-}
-/** Inputs of the dispatched workflow (see workflows/check.yml `on.workflow_dispatch.inputs`). */
-function dispatchInputs(t) {
-    return {
-        'gerrit-url': t.gerritUrl,
-        'gerrit-project': t.project,
-        'gerrit-branch': t.branch,
-        'gerrit-change': String(t.change),
-        'gerrit-patchset': String(t.patchset),
-        'gerrit-revision': t.revision,
-        'gerrit-ref': t.ref,
-    };
-}
-async function readChanges(source, query, limits) {
-    const changes = await source.query(query, WATCH_QUERY_OPTIONS, limits.maxChanges);
-    return { changes, truncated: changes.at(-1)?._more_changes === true };
-}
-async function readRuns(api, limits, now) {
-    const since = new Date(now.getTime() - limits.lookbackDays * 86_400_000);
-    const runs = [];
-    for (let page = 1; page <= limits.maxRunPages; page++) {
-        const res = await api.listRunsPage(page, 100, since);
-        runs.push(...res.workflow_runs);
-        if (res.workflow_runs.length < 100 || runs.length >= res.total_count)
-            return { runs, truncated: false };
-    }
-    return { runs, truncated: true };
-}
-/**
- * One poll: read open changes and the workflow's runs, decide every change, cancel superseded
- * runs, dispatch what needs a run. Everything is read before anything is written, so a Gerrit or
- * GitHub failure while reading dispatches nothing, and the next poll starts from what GitHub shows.
- */
-async function watchOnce(options) {
-    const limits = { ...DEFAULT_WATCH_LIMITS, ...options.limits };
-    const log = options.log ?? (() => { });
-    const query = watchQuery(options.projects, limits.lookbackDays);
-    const { changes, truncated: changesTruncated } = await reading('gerrit', () => readChanges(options.source, query, limits));
-    log(`Gerrit: ${changes.length} open change(s) for '${query}'`);
-    if (options.source.listFiles && options.policy.irrelevantFiles.patterns.length > 0) {
-        for (const c of changes) {
-            const rev = c.current_revision ? c.revisions?.[c.current_revision] : undefined;
-            if (rev && !rev.files)
-                rev.files = await reading('gerrit', () => options.source.listFiles(c, c.current_revision));
-        }
-    }
-    const { runs, truncated: runsTruncated } = await reading('github', () => readRuns(options.workflow, limits, options.now ?? new Date()));
-    const parsed = changeRuns(runs);
-    log(`GitHub: ${runs.length} run(s) of the workflow, ${parsed.length} named after a change`);
-    const decisions = changes.map((c) => decideChange(c, parsed, options.policy));
-    const report = {
-        query,
-        decisions,
-        dispatched: [],
-        cancelled: [],
-        deferred: [],
-        failed: [],
-        truncated: { changes: changesTruncated, runs: runsTruncated },
-        dryRun: options.dryRun ?? false,
-    };
-    for (const d of decisions) {
-        for (const r of d.cancel) {
-            try {
-                if (!report.dryRun)
-                    await options.workflow.cancel(r.run.id);
-            }
-            catch (e) {
-                report.failed.push({ decision: d, what: 'cancel', error: `run ${r.run.id}: ${e.message}` });
-                continue;
-            }
-            report.cancelled.push({ run: r, supersededBy: d.patchset });
-            log(`cancel run ${r.run.id} (${d.change},${r.patchset}): superseded by patch set ${d.patchset}`);
-        }
-    }
-    for (const d of decisions) {
-        if (d.action !== 'dispatch' || !d.target)
-            continue;
-        if (report.dispatched.length >= limits.maxDispatches) {
-            report.deferred.push(d);
-            continue;
-        }
-        let res = {};
-        try {
-            if (!report.dryRun)
-                res = await options.workflow.dispatch(dispatchInputs(d.target));
-        }
-        catch (e) {
-            report.failed.push({ decision: d, what: 'dispatch', error: e.message });
-            continue;
-        }
-        report.dispatched.push({ decision: d, ...res });
-        log(`dispatch ${d.change},${d.patchset}: ${d.reason}`);
-    }
-    return report;
 }
 
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/errors.ts
@@ -32128,6 +31859,12 @@ function parseVotingMode(value) {
 function isGatePipeline(pipeline) {
     return /^gate(_\w+)?$/.test(pipeline);
 }
+/** 'Verified +1, Code-Review -1'; empty when the report only comments. */
+function formatVote(labels) {
+    return Object.entries(labels)
+        .map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
+        .join(', ');
+}
 function vote_policy_decideVote(input) {
     const gate = isGatePipeline(input.pipeline);
     if (input.submit && !gate) {
@@ -32211,16 +31948,14 @@ function findRevision(info, revision) {
     const [sha, rev] = matches[0];
     return { sha, rev };
 }
-/**
- * Posts (or, dry, prepares) one report. Without a client (a dry run with no Gerrit to read), the
- * patch set is taken as open and current.
- */
 async function postReport(client, req) {
-    if (!/^https?:\/\/\S+$/.test(req.runUrl)) {
+    if (req.runUrl !== undefined && !/^https?:\/\/\S+$/.test(req.runUrl)) {
         throw new GerritInputError('run-url', `must be an http(s) URL without spaces, got '${req.runUrl}'`);
     }
     if (!client && !req.dryRun)
         throw new GerritInputError('gerrit-url', 'is needed to post a report');
+    // Read only with a client, which the signatures above pair with a full request.
+    const target = req;
     const now = req.now ?? (() => new Date());
     const tag = reportTag(req.pipeline);
     const message = reportMessage({
@@ -32229,7 +31964,7 @@ async function postReport(client, req) {
         runUrl: req.runUrl,
         footer: req.footer,
     });
-    const locator = { project: req.project, change: req.change };
+    const locator = { project: target.project, change: target.change };
     let status = 'NEW';
     let currentPatchset = true;
     let patchset;
@@ -32238,13 +31973,13 @@ async function postReport(client, req) {
     let alreadyPosted = false;
     if (client) {
         const info = await client.getChange(locator, ['ALL_REVISIONS', 'MESSAGES']);
-        const { sha: s, rev } = findRevision(info, req.revision);
+        const { sha: s, rev } = findRevision(info, target.revision);
         sha = s;
         patchset = rev._number;
         created = parseGerritTimestamp(rev.created);
         status = info.status;
         currentPatchset = info.current_revision === sha;
-        alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: req.runUrl, patchset }) !== undefined;
+        alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: target.runUrl, patchset }) !== undefined;
     }
     const decision = decideVote({
         mode: req.voting,
@@ -32280,7 +32015,7 @@ async function postReport(client, req) {
         ...(req.notify ? { notify: req.notify } : {}),
     };
     const result = await client.setReview(locator, sha, input, {
-        alreadyApplied: async () => findReport(await client.listMessages(locator), { tag, runUrl: req.runUrl, patchset }) !== undefined,
+        alreadyApplied: async () => findReport(await client.listMessages(locator), { tag, runUrl: target.runUrl, patchset }) !== undefined,
     });
     outcome.posted = true;
     outcome.recovered = result.recovered;
@@ -32306,6 +32041,315 @@ async function postReport(client, req) {
 
 
 
+
+;// CONCATENATED MODULE: ../../packages/pipeline/src/watch-decision.ts
+
+
+
+
+
+
+
+const fmt = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+function isOurs(m, policy) {
+    const a = m.real_author ?? m.author;
+    if (!a)
+        return false;
+    return ((a.username !== undefined && policy.ours.usernames.includes(a.username)) ||
+        (a._account_id !== undefined && policy.ours.accountIds.includes(a._account_id)));
+}
+/**
+ * The pipeline a report of ours was for: the Zuul header "Build succeeded (check pipeline)." or a
+ * tag "autogenerated:<ci>:<pipeline>". Undefined when neither says, and then it counts for every
+ * pipeline: testing twice costs a runner for hours, missing a report costs a recheck.
+ */
+function reportPipeline(m) {
+    const header = /\(([\w-]+) pipeline\)/.exec(m.message);
+    if (header)
+        return header[1];
+    const tag = /^autogenerated:.*:([\w-]+)$/.exec(m.tag ?? '');
+    return tag ? tag[1] : undefined;
+}
+function latest(items, date) {
+    let best;
+    for (const item of items) {
+        const d = date(item);
+        if (!best || d.getTime() > best.date.getTime())
+            best = { item, date: d };
+    }
+    return best;
+}
+function labelMax(label) {
+    const values = Object.keys(label?.values ?? {}).map((v) => Number(v.trim()));
+    return values.length ? Math.max(...values) : undefined;
+}
+/** Approved for merge as OpenStack's gate requires it: Code-Review +2 and Workflow +1, no veto. */
+function approval(c) {
+    const cr = c.labels?.['Code-Review'];
+    const wf = c.labels?.['Workflow'];
+    if (cr?.rejected || wf?.rejected)
+        return { ok: false, reason: 'vetoed (Code-Review -2 or Workflow -1)' };
+    if (!cr?.approved || !wf?.approved) {
+        return { ok: false, reason: 'not approved for merge (needs Code-Review +2 and Workflow +1)' };
+    }
+    const top = labelMax(wf) ?? 1;
+    const votes = (wf.all ?? []).filter((a) => (a.value ?? 0) >= top && a.date);
+    const at = latest(votes, (a) => parseGerritTimestamp(a.date))?.date;
+    return { ok: true, reason: 'approved', ...(at ? { at } : {}) };
+}
+/**
+ * Decides one change for one pipeline, from what Gerrit returned (o=CURRENT_REVISION,
+ * CURRENT_FILES, MESSAGES, DETAILED_LABELS, DETAILED_ACCOUNTS) and the workflow's runs. Pure: the
+ * same inputs give the same decision, which is what lets a poll that failed halfway be repeated.
+ */
+function watch_decision_decideChange(c, runs, policy) {
+    const base = { project: c.project, branch: c.branch, change: c._number, subject: c.subject };
+    const cur = currentRevision(c);
+    if (!cur) {
+        return {
+            ...base,
+            action: 'skip',
+            reason: 'Gerrit returned no current revision (query without o=CURRENT_REVISION?)',
+            cancel: [],
+        };
+    }
+    const ps = cur.revision._number;
+    const mine = runsOf(runs, policy.pipeline, c.project, c._number);
+    const cancel = mine.filter((r) => r.active && r.patchset < ps);
+    const skip = (reason) => ({ ...base, patchset: ps, action: 'skip', reason, cancel });
+    if (c.status && c.status !== 'NEW')
+        return skip(`change is ${c.status.toLowerCase()}`);
+    const branch = checkBranch(policy.branches, c.branch);
+    if (!branch.ok)
+        return skip(branch.reason);
+    if (policy.skipWorkInProgress && c.work_in_progress)
+        return skip('work in progress');
+    const messages = c.messages ?? [];
+    const reports = messages.filter((m) => {
+        if (!isOurs(m, policy))
+            return false;
+        const p = reportPipeline(m);
+        return p === undefined || p === policy.pipeline;
+    });
+    const onCurrent = (m) => m._revision_number === undefined || m._revision_number === ps;
+    const lastReport = latest(reports.filter(onCurrent), (m) => parseGerritTimestamp(m.date));
+    const created = cur.revision.created ? parseGerritTimestamp(cur.revision.created) : undefined;
+    let trigger;
+    let triggeredAt;
+    let why;
+    if (policy.pipeline === 'gate') {
+        const a = approval(c);
+        if (!a.ok)
+            return skip(a.reason);
+        if (lastReport && (!a.at || lastReport.date >= a.at)) {
+            return skip(`gate already reported on patch set ${ps} at ${fmt(lastReport.date)}, after the approval`);
+        }
+        trigger = 'approval';
+        triggeredAt = a.at ?? created;
+        why = `approved for merge${a.at ? ` at ${fmt(a.at)}` : ''}`;
+    }
+    else {
+        // Zuul's check pipeline requires current-patchset: a recheck left on an older patch set is ignored.
+        const rechecks = messages.filter((m) => !isOurs(m, policy) && onCurrent(m) && isRecheck(m.message));
+        const lastRecheck = latest(rechecks, (m) => parseGerritTimestamp(m.date));
+        if (!lastReport) {
+            if (created && policy.branches.since && created < policy.branches.since && !lastRecheck) {
+                return skip(`patch set ${ps} was uploaded ${fmt(created)}, before the CI began (${fmt(policy.branches.since)}); comment "recheck" to test it`);
+            }
+            trigger = lastRecheck ? 'recheck' : 'patchset';
+            triggeredAt = lastRecheck?.date ?? created;
+            why = lastRecheck ? `recheck at ${fmt(lastRecheck.date)}` : `new patch set ${ps}, not reported yet`;
+        }
+        else if (lastRecheck && lastRecheck.date > lastReport.date) {
+            trigger = 'recheck';
+            triggeredAt = lastRecheck.date;
+            why = `recheck at ${fmt(lastRecheck.date)}, after our report at ${fmt(lastReport.date)}`;
+        }
+        else {
+            return skip(`already reported on patch set ${ps} at ${fmt(lastReport.date)}; no recheck since`);
+        }
+    }
+    const files = cur.revision.files ? Object.keys(cur.revision.files) : undefined;
+    if (files && onlyIrrelevant(files, policy.irrelevantFiles)) {
+        const shown = matchingFiles(files, policy.irrelevantFiles);
+        return skip(`${why}, but every changed file matches irrelevant-files (${shown.slice(0, 5).join(', ')}${shown.length > 5 ? `, … ${shown.length} files` : ''})`);
+    }
+    const current = mine.filter((r) => r.patchset === ps);
+    const running = current.find((r) => r.active);
+    if (running)
+        return skip(`${why}; already running: run ${running.run.id} (${running.run.status})`);
+    const ran = triggeredAt
+        ? current.find((r) => Date.parse(r.run.created_at) >= triggeredAt.getTime())
+        : undefined;
+    if (ran) {
+        // A finished run with no report means the report step failed; dispatching again every poll
+        // would burn a runner each time, so a person decides, with a recheck.
+        return skip(`${why}; run ${ran.run.id} already ran since (${ran.run.conclusion ?? ran.run.status}) without a report; comment "recheck" to run again`);
+    }
+    const ref = cur.revision.ref ?? gerritChangeRef(c._number, ps);
+    return {
+        ...base,
+        patchset: ps,
+        action: 'dispatch',
+        trigger,
+        reason: why,
+        target: {
+            kind: 'gerrit',
+            gerritUrl: policy.gerritUrl.replace(/\/+$/, ''),
+            project: c.project,
+            branch: c.branch,
+            change: c._number,
+            patchset: ps,
+            revision: cur.sha,
+            ref,
+        },
+        cancel,
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/pipeline/src/gerrit-watch.ts
+
+
+const DEFAULT_WATCH_LIMITS = {
+    maxChanges: 500,
+    maxDispatches: 20,
+    maxRunPages: 10,
+    lookbackDays: 14,
+};
+// What decideChange reads (Documentation/rest-api-changes.txt "Query Options").
+const WATCH_QUERY_OPTIONS = (/* unused pure expression or super */ null && ([
+    'CURRENT_REVISION',
+    'CURRENT_FILES',
+    'MESSAGES',
+    'DETAILED_LABELS',
+    'DETAILED_ACCOUNTS',
+]));
+/** The outcome of each decision of the report (the job summary and watch-gerrit's output agree). */
+function gerrit_watch_outcomeOf(report) {
+    const sent = new Map(report.dispatched.map((x) => [x.decision, x]));
+    const deferred = new Set(report.deferred);
+    const refused = new Set(report.failed.filter((f) => f.what === 'dispatch').map((f) => f.decision));
+    return (d) => {
+        if (refused.has(d))
+            return { action: 'failed' };
+        if (deferred.has(d))
+            return { action: 'deferred' };
+        const url = sent.get(d)?.url;
+        return { action: d.action, ...(url ? { url } : {}) };
+    };
+}
+/** Reading Gerrit or the workflow's runs failed: nothing was dispatched or cancelled. */
+class WatchReadError extends Error {
+    source;
+    constructor(source, cause) {
+        super(`reading ${source === 'gerrit' ? 'Gerrit' : 'the workflow runs from GitHub'} failed, so nothing was dispatched or cancelled: ${cause?.message ?? String(cause)}`, { cause });
+        this.source = source;
+        this.name = 'WatchReadError';
+    }
+}
+async function reading(source, f) {
+    try {
+        return await f();
+    }
+    catch (e) {
+        throw new WatchReadError(source, e);
+    }
+}
+/** Query Changes for open changes of the projects, updated inside the lookback window. */
+function watchQuery(projects, lookbackDays) {
+    if (projects.length === 0)
+        throw new Error('projects: at least one Gerrit project is needed');
+    const ps = projects.map((p) => `project:${p}`);
+    const scope = ps.length === 1 ? ps[0] : `(${ps.join(' OR ')})`;
+    return `status:open ${scope}${lookbackDays > 0 ? ` -age:${lookbackDays}d` : ''}`;
+}
+/** Inputs of the dispatched workflow (see workflows/check.yml `on.workflow_dispatch.inputs`). */
+function dispatchInputs(t) {
+    return {
+        'gerrit-url': t.gerritUrl,
+        'gerrit-project': t.project,
+        'gerrit-branch': t.branch,
+        'gerrit-change': String(t.change),
+        'gerrit-patchset': String(t.patchset),
+        'gerrit-revision': t.revision,
+        'gerrit-ref': t.ref,
+    };
+}
+async function readChanges(source, query, limits) {
+    const changes = await source.query(query, WATCH_QUERY_OPTIONS, limits.maxChanges);
+    return { changes, truncated: changes.at(-1)?._more_changes === true };
+}
+async function readRuns(api, limits, now) {
+    const since = new Date(now.getTime() - limits.lookbackDays * 86_400_000);
+    const runs = [];
+    for (let page = 1; page <= limits.maxRunPages; page++) {
+        const res = await api.listRunsPage(page, 100, since);
+        runs.push(...res.workflow_runs);
+        if (res.workflow_runs.length < 100 || runs.length >= res.total_count)
+            return { runs, truncated: false };
+    }
+    return { runs, truncated: true };
+}
+/**
+ * One poll: read open changes and the workflow's runs, decide every change, cancel superseded
+ * runs, dispatch what needs a run. Everything is read before anything is written, so a Gerrit or
+ * GitHub failure while reading dispatches nothing, and the next poll starts from what GitHub shows.
+ */
+async function watchOnce(options) {
+    const limits = { ...DEFAULT_WATCH_LIMITS, ...options.limits };
+    const log = options.log ?? (() => { });
+    const query = watchQuery(options.projects, limits.lookbackDays);
+    const { changes, truncated: changesTruncated } = await reading('gerrit', () => readChanges(options.source, query, limits));
+    log(`Gerrit: ${changes.length} open change(s) for '${query}'`);
+    const { runs, truncated: runsTruncated } = await reading('github', () => readRuns(options.workflow, limits, options.now ?? new Date()));
+    const parsed = changeRuns(runs);
+    log(`GitHub: ${runs.length} run(s) of the workflow, ${parsed.length} named after a change`);
+    const decisions = changes.map((c) => decideChange(c, parsed, options.policy));
+    const report = {
+        query,
+        decisions,
+        dispatched: [],
+        cancelled: [],
+        deferred: [],
+        failed: [],
+        truncated: { changes: changesTruncated, runs: runsTruncated },
+        dryRun: options.dryRun ?? false,
+    };
+    for (const d of decisions) {
+        for (const r of d.cancel) {
+            try {
+                if (!report.dryRun)
+                    await options.workflow.cancel(r.run.id);
+            }
+            catch (e) {
+                report.failed.push({ decision: d, what: 'cancel', error: `run ${r.run.id}: ${e.message}` });
+                continue;
+            }
+            report.cancelled.push({ run: r, supersededBy: d.patchset });
+            log(`cancel run ${r.run.id} (${d.change},${r.patchset}): superseded by patch set ${d.patchset}`);
+        }
+    }
+    for (const d of decisions) {
+        if (d.action !== 'dispatch' || !d.target)
+            continue;
+        if (report.dispatched.length >= limits.maxDispatches) {
+            report.deferred.push(d);
+            continue;
+        }
+        let res = {};
+        try {
+            if (!report.dryRun)
+                res = await options.workflow.dispatch(dispatchInputs(d.target));
+        }
+        catch (e) {
+            report.failed.push({ decision: d, what: 'dispatch', error: e.message });
+            continue;
+        }
+        report.dispatched.push({ decision: d, ...res });
+        log(`dispatch ${d.change},${d.patchset}: ${d.reason}`);
+    }
+    return report;
+}
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/gerrit-source.ts
 
@@ -32336,9 +32380,6 @@ class GitHubApiError extends Error {
         this.status = status;
         this.endpoint = endpoint;
         this.name = 'GitHubApiError';
-    }
-    get retryable() {
-        return this.status === 0 || this.status === 429 || this.status >= 500;
     }
 }
 /**
@@ -32422,6 +32463,51 @@ function gitHubWorkflowApi(o) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/pipeline/src/watch-summary.ts
+
+const cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+function outcomeCell(o, dryRun) {
+    switch (o.action) {
+        case 'deferred':
+            return 'deferred (max-dispatches)';
+        case 'failed':
+            return 'dispatch failed';
+        case 'skip':
+            return 'skipped';
+        case 'dispatch':
+            return o.url ? `[dispatched](${o.url})` : dryRun ? 'would dispatch' : 'dispatched';
+    }
+}
+/** The job summary: every change considered, what was decided and why (the Ironic spec wants exclusions documented). */
+function watchSummaryMarkdown(report, title = 'watch-gerrit') {
+    const outcome = outcomeOf(report);
+    const lines = [
+        `## ${title}${report.dryRun ? ' (dry run)' : ''}`,
+        '',
+        `Query: \`${report.query}\`: ${report.decisions.length} change(s), ${report.dispatched.length} dispatched, ${report.cancelled.length} run(s) cancelled.`,
+        '',
+    ];
+    if (report.truncated.changes)
+        lines.push('**Stopped reading Gerrit at max-changes; the rest wait for the next poll.**', '');
+    if (report.truncated.runs)
+        lines.push('**Stopped reading workflow runs at the page limit; older runs were not seen.**', '');
+    if (report.decisions.length > 0) {
+        lines.push('| change | project | branch | decision | reason |', '|---|---|---|---|---|');
+        for (const d of report.decisions) {
+            const decision = outcomeCell(outcome(d), report.dryRun);
+            lines.push(`| ${d.change},${d.patchset ?? '?'} | ${cell(d.project)} | ${cell(d.branch)} | ${decision} | ${cell(d.reason)} |`);
+        }
+        lines.push('');
+    }
+    for (const c of report.cancelled) {
+        lines.push(`- cancelled run ${c.run.run.id} (${c.run.change},${c.run.patchset}): superseded by patch set ${c.supersededBy}`);
+    }
+    for (const f of report.failed) {
+        lines.push(`- **${f.what} failed** for ${f.decision.change},${f.decision.patchset}: ${cell(f.error)}`);
+    }
+    return lines.join('\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/image-decision.ts
 
 const SHOWN = 5;
@@ -32437,20 +32523,20 @@ function decideImage(input) {
         return { action: 'build', reason: 'mode is build: the image is built from the change', matched: [] };
     if (mode === 'prebuilt')
         return { action: 'prebuilt', reason: 'mode is prebuilt: a published image is used', matched: [] };
-    const patterns = input.appliancePaths.map((p) => p.trim()).filter((p) => p && !p.startsWith('#'));
-    if (patterns.length === 0) {
+    const appliance = file_matcher_fileMatcher(input.appliancePaths);
+    if (appliance.patterns.length === 0) {
         return {
             action: 'prebuilt',
             reason: 'no appliance-paths are set, so no change builds the image',
             matched: [],
         };
     }
-    const matched = file_matcher_matchingFiles(input.changedFiles, file_matcher_fileMatcher(patterns));
+    const matched = file_matcher_matchingFiles(input.changedFiles, appliance);
     if (matched.length === 0) {
-        const n = input.changedFiles.filter((f) => !f.startsWith('/')).length;
+        const n = realFiles(input.changedFiles).length;
         return {
             action: 'prebuilt',
-            reason: `none of the ${n} changed file${n === 1 ? '' : 's'} match appliance-paths (${patterns.join(', ')}): a published image is used`,
+            reason: `none of the ${n} changed file${n === 1 ? '' : 's'} match appliance-paths (${appliance.patterns.join(', ')}): a published image is used`,
             matched,
         };
     }
@@ -32464,8 +32550,33 @@ function decideImage(input) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ../../packages/exec/src/index.ts
+
+const src_nodeExec = (file, args, options = {}) => new Promise((resolve, reject) => {
+    execFile(file, args, { ...options, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number')
+            return reject(err);
+        resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
+    });
+});
+/** A command that exited non-zero; the message carries its stderr, which names the real cause. */
+class CommandError extends Error {
+    command;
+    result;
+    constructor(command, result) {
+        super(`${command} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+        this.command = command;
+        this.result = result;
+        this.name = 'CommandError';
+    }
+}
+async function run(exec, file, args, cwd) {
+    const r = await exec(file, args, cwd ? { cwd } : {});
+    if (r.code !== 0)
+        throw new CommandError(`${file} ${args.join(' ')}`, r);
+    return r.stdout;
+}
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/prepare-change.ts
 
 
@@ -32492,12 +32603,21 @@ const GIT_ENV = {
     GIT_COMMITTER_NAME: 'stackci',
     GIT_COMMITTER_EMAIL: 'stackci@localhost',
 };
-const defaultGit = (args, cwd) => new Promise((resolve) => {
-    execFile('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], { cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+const defaultGit = (args, cwd) => nodeExec('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_ENV },
 });
+/**
+ * Files a change touches: what Gerrit lists for a patch set, the diff of `head` against its merge
+ * base with `base`. A rename counts as its old and its new path (either may match a pattern), and
+ * -z keeps non-ASCII paths as they are instead of C-quoting them.
+ */
+async function changedFiles(git, dir, base, head) {
+    const r = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], dir);
+    if (r.code !== 0)
+        throw new Error(`git diff ${base}...${head} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    return r.stdout.split('\0').filter(Boolean);
+}
 /** Removes credentials from a URL before it can appear in an error message or a log. */
 function redactUrl(url) {
     return url.replace(/\/\/[^/@\s]*@/, '//***@');
@@ -32524,8 +32644,9 @@ async function prepareChange(input, git = defaultGit) {
     if (input.revision && revision !== input.revision) {
         throw new Error(`${input.ref} points at ${revision}, not the patch set's ${input.revision}: a newer patch set?`);
     }
-    await must(['checkout', '--quiet', '-B', input.branch, branchTip], 'checkout');
-    if (input.merge !== false) {
+    const merge = input.merge !== false;
+    await must(['checkout', '--quiet', '-B', input.branch, merge ? branchTip : revision], 'checkout');
+    if (merge) {
         // Fast-forwards when the patch set sits on the tip, as Zuul's merger does; merges otherwise.
         const r = await git(['merge', '--quiet', '--no-edit', '-s', 'resolve', revision], input.dir);
         if (r.code !== 0) {
@@ -32536,14 +32657,9 @@ async function prepareChange(input, git = defaultGit) {
             throw new MergeConflictError(input.ref, input.branch, conflicts);
         }
     }
-    else {
-        await must(['checkout', '--quiet', '-B', input.branch, revision], 'checkout');
-    }
     const head = await must(['rev-parse', 'HEAD'], 'rev-parse');
-    const changedFiles = (await must(['diff', '--name-only', `${branchTip}...${revision}`], 'diff'))
-        .split('\n')
-        .filter(Boolean);
-    return { dir: input.dir, head, branchTip, revision, changedFiles, merged: head !== revision };
+    const files = await changedFiles(git, input.dir, branchTip, revision);
+    return { dir: input.dir, head, branchTip, revision, changedFiles: files, merged: head !== revision };
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/index.ts
@@ -32599,7 +32715,7 @@ class HttpError extends ImageError {
     }
 }
 /** A command (disk-image-create, qemu, git) that failed. */
-class CommandError extends ImageError {
+class errors_CommandError extends ImageError {
     command;
     exitCode;
     constructor(command, exitCode, detail) {
@@ -32647,6 +32763,16 @@ class HashingStream extends external_node_stream_.Transform {
     }
 }
 /**
+ * IntegrityError unless what went through `hashing` has the expected sha256 and size. `message`
+ * words it from what was read and what was expected, each as `<sha256> (<n> bytes)`.
+ */
+function checkHashed(hashing, expected, message) {
+    const digest = hashing.digest();
+    if (digest === expected.sha256 && hashing.bytes === expected.sizeBytes)
+        return;
+    throw new IntegrityError(message(`${digest} (${hashing.bytes} bytes)`, `${expected.sha256} (${expected.sizeBytes} bytes)`), expected.sha256, digest);
+}
+/**
  * 256 KiB reads: fewer syscalls and hash updates than the 64 KiB default; 1 MiB reads measured
  * 25 MB more peak RSS over a 2 GiB publish + download for no throughput gain (bench/images.bench.ts).
  */
@@ -32677,32 +32803,71 @@ function parseSha256File(text, fileName, source = 'sha256 file') {
     throw new ImageError(`${source}: no sha256 digest for '${fileName}'`);
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../../packages/images/src/image-files.ts
 
 
+
+
+
+/** What an image name may be: it names files and URLs. */
+const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function imageFileNames(name, format) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    if (!IMAGE_NAME.test(name)) {
         throw new Error(`image name '${name}' must be letters, digits, '.', '_' or '-' (it names files and URLs)`);
     }
     const image = `${name}.${format}`;
     return { image, sha256: `${image}.sha256`, manifest: `${name}.manifest.json` };
 }
 const MANIFEST_SUFFIX = '.manifest.json';
-async function readManifest(path) {
+/** A manifest's JSON text, checked; `source` (its path or URL) names it in errors. */
+function parseManifestText(text, source) {
     let data;
     try {
-        data = JSON.parse(await readFile(path, 'utf8'));
+        data = JSON.parse(text);
     }
     catch (e) {
-        throw new Error(`cannot read image manifest ${path}: ${e.message}`);
+        throw new ImageError(`${source} is not JSON: ${e.message}`);
     }
-    return parseImageManifest(data, path);
+    return parseImageManifest(data, source);
+}
+async function readManifest(path) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (e) {
+        throw new ImageError(`cannot read image manifest ${path}: ${e.message}`);
+    }
+    return parseManifestText(text, path);
 }
 function manifestJson(m) {
     return `${JSON.stringify(m, null, 2)}\n`;
 }
 async function writeManifest(path, m) {
-    await (0,promises_.writeFile)(path, manifestJson(m));
+    await (0,promises_namespaceObject.writeFile)(path, manifestJson(m));
+}
+/** The image's sha256sum file and manifest, written next to it in `dir`. */
+async function writeSha256AndManifest(dir, m) {
+    const names = imageFileNames(m.name, m.format);
+    const sha256Path = (0,external_node_path_namespaceObject.join)(dir, names.sha256);
+    const manifestPath = (0,external_node_path_namespaceObject.join)(dir, names.manifest);
+    await (0,promises_namespaceObject.writeFile)(sha256Path, formatSha256File(m.sha256, names.image));
+    await writeManifest(manifestPath, m);
+    return { sha256Path, manifestPath };
+}
+/**
+ * The published sha256sum file (`text`, read from `source`) must list the digest the manifest
+ * has: the two are written together, so a difference means one was altered. `where` (a release,
+ * a directory) starts the error.
+ */
+function checkSha256File(text, source, m, where) {
+    const names = imageFileNames(m.name, m.format);
+    const listed = parseSha256File(text, names.image, source);
+    if (listed !== m.sha256) {
+        throw new IntegrityError(`${where}: ${names.sha256} says ${listed} but the manifest says ${m.sha256}`, m.sha256, listed);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/images/src/http-client.ts
@@ -32819,7 +32984,6 @@ function nextLink(header) {
 
 
 
-
 /**
  * GitHub Releases: one release per version (tag = version) holding the image, its .sha256 and
  * the manifest. A draft is filled and checked first; publishing it (draft: false) is the single
@@ -32875,18 +33039,19 @@ class GitHubReleasesBackend {
         }
         return out;
     }
+    isManifestAsset(asset) {
+        return this.options.imageName
+            ? asset.name === `${this.options.imageName}${MANIFEST_SUFFIX}`
+            : asset.name.endsWith(MANIFEST_SUFFIX);
+    }
     manifestAsset(release) {
-        const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined;
-        const found = release.assets.filter((a) => wanted ? a.name === wanted : a.name.endsWith(MANIFEST_SUFFIX));
+        const found = release.assets.filter((a) => this.isManifestAsset(a));
         if (found.length !== 1) {
+            const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined;
             throw new ImageNotFoundError(`release ${release.tag_name} of ${this.options.repository} has ${found.length === 0 ? 'no' : 'several'} ${wanted ?? `*${MANIFEST_SUFFIX}`} asset${found.length === 0 ? '' : 's'}` +
                 (wanted ? '' : '; set the image name'));
         }
         return found[0];
-    }
-    isOurs(release) {
-        const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined;
-        return release.assets.some((a) => (wanted ? a.name === wanted : a.name.endsWith(MANIFEST_SUFFIX)));
     }
     async downloadText(asset) {
         return withRetries(async () => {
@@ -32898,32 +33063,27 @@ class GitHubReleasesBackend {
             return readBody(res);
         });
     }
-    async resolve(version) {
-        const url = version
-            ? this.repoUrl(`/releases/tags/${encodeURIComponent(version)}`)
-            : this.repoUrl('/releases/latest');
-        let release;
+    /** A 404 becomes ImageNotFoundError with `notFound` as its message. */
+    async getRelease(url, notFound) {
         try {
-            release = await this.call('GET', url);
+            return await this.call('GET', url);
         }
         catch (e) {
-            if (e instanceof HttpError && e.status === 404) {
-                throw new ImageNotFoundError(version
-                    ? `version '${version}' is not published in ${this.description}`
-                    : `no latest image published in ${this.description}`);
-            }
+            if (e instanceof HttpError && e.status === 404)
+                throw new ImageNotFoundError(notFound);
             throw e;
         }
+    }
+    /** A published release by its tag (GitHub answers 404 for drafts). */
+    releaseByTag(tag, notFound) {
+        return this.getRelease(this.repoUrl(`/releases/tags/${encodeURIComponent(tag)}`), notFound);
+    }
+    async resolve(version) {
+        const release = version
+            ? await this.releaseByTag(version, `version '${version}' is not published in ${this.description}`)
+            : await this.getRelease(this.repoUrl('/releases/latest'), `no latest image published in ${this.description}`);
         const manifestAsset = this.manifestAsset(release);
-        const manifestText = await this.downloadText(manifestAsset);
-        let manifestData;
-        try {
-            manifestData = JSON.parse(manifestText);
-        }
-        catch (e) {
-            throw new ImageError(`${manifestAsset.browser_download_url} is not JSON: ${e.message}`);
-        }
-        const manifest = image_manifest_parseImageManifest(manifestData, manifestAsset.browser_download_url);
+        const manifest = parseManifestText(await this.downloadText(manifestAsset), manifestAsset.browser_download_url);
         const names = imageFileNames(manifest.name, manifest.format);
         const image = release.assets.find((a) => a.name === names.image && a.state === 'uploaded');
         const sumAsset = release.assets.find((a) => a.name === names.sha256 && a.state === 'uploaded');
@@ -32931,10 +33091,7 @@ class GitHubReleasesBackend {
             throw new ImageNotFoundError(`release ${release.tag_name} lacks ${image ? names.sha256 : names.image}`);
         }
         // The three published files must agree before anyone downloads gigabytes.
-        const listed = parseSha256File(await this.downloadText(sumAsset), names.image, sumAsset.browser_download_url);
-        if (listed !== manifest.sha256) {
-            throw new IntegrityError(`release ${release.tag_name}: ${names.sha256} says ${listed} but the manifest says ${manifest.sha256}`, manifest.sha256, listed);
-        }
+        checkSha256File(await this.downloadText(sumAsset), sumAsset.browser_download_url, manifest, `release ${release.tag_name}`);
         if (image.size !== manifest.sizeBytes) {
             throw new IntegrityError(`release ${release.tag_name}: ${names.image} is ${image.size} bytes, the manifest says ${manifest.sizeBytes}`, String(manifest.sizeBytes), String(image.size));
         }
@@ -32959,12 +33116,13 @@ class GitHubReleasesBackend {
         }), 'GET', image.ref));
     }
     async listVersions() {
-        return (await this.allReleases()).filter((r) => !r.draft && this.isOurs(r)).map((r) => r.tag_name);
+        return (await this.allReleases())
+            .filter((r) => !r.draft && r.assets.some((a) => this.isManifestAsset(a)))
+            .map((r) => r.tag_name);
     }
     async deleteVersion(version) {
-        const release = (await this.allReleases()).find((r) => r.tag_name === version);
-        if (!release)
-            throw new ImageNotFoundError(`version '${version}' is not in ${this.description}`);
+        // By tag, not a search of the full listing: pruning deletes several versions in a row.
+        const release = await this.releaseByTag(version, `version '${version}' is not in ${this.description}`);
         await this.call('DELETE', release.url);
         await this.deleteTag(version);
     }
@@ -32991,7 +33149,7 @@ class GitHubReleasesBackend {
             // A draft left by a run that died: never visible, safe to replace.
             await this.call('DELETE', r.url);
         }
-        const size = (await (0,promises_.stat)(input.imagePath)).size;
+        const size = (await (0,promises_namespaceObject.stat)(input.imagePath)).size;
         if (size !== manifest.sizeBytes) {
             throw new IntegrityError(`${input.imagePath} is ${size} bytes but its manifest says ${manifest.sizeBytes}`, String(manifest.sizeBytes), String(size));
         }
@@ -33042,8 +33200,11 @@ class GitHubReleasesBackend {
      */
     async upload(draft, name, contentType, size, sha256, open, signal) {
         const url = `${draft.upload_url.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`;
+        let attempt = 0;
         return withRetries(async () => {
-            await this.removeAsset(draft, name);
+            // A fresh draft holds no asset of this name; only a failed attempt can have left one.
+            if (attempt++ > 0)
+                await this.removeAsset(draft, name);
             const hashing = new HashingStream();
             const source = open();
             // pipe() does not forward errors: a failing read must fail the request, not stall it.
@@ -33107,10 +33268,7 @@ function releaseBody(m) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../../packages/images/src/local-directory-backend.ts
-
 
 
 
@@ -33144,34 +33302,31 @@ class LocalDirectoryBackend {
         const { manifest } = input;
         this.checkVersion(manifest.version);
         const names = imageFileNames(manifest.name, manifest.format);
-        await (0,promises_.mkdir)(this.dir, { recursive: true });
+        await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
         const final = (0,external_node_path_namespaceObject.join)(this.dir, manifest.version);
         if (await exists(final))
             throw new VersionExistsError(`version '${manifest.version}' is already published in ${this.description}`);
         const staging = (0,external_node_path_namespaceObject.join)(this.dir, `.staging-${manifest.version}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-        await (0,promises_.mkdir)(staging);
+        await (0,promises_namespaceObject.mkdir)(staging);
         try {
             const hashing = new HashingStream();
             await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(input.imagePath, { highWaterMark: READ_CHUNK }), hashing, (0,external_node_fs_namespaceObject.createWriteStream)((0,external_node_path_namespaceObject.join)(staging, names.image)));
-            if (hashing.digest() !== manifest.sha256 || hashing.bytes !== manifest.sizeBytes) {
-                throw new IntegrityError(`${input.imagePath} has sha256 ${hashing.digest()} (${hashing.bytes} bytes) but its manifest says ${manifest.sha256} (${manifest.sizeBytes} bytes)`, manifest.sha256, hashing.digest());
-            }
+            checkHashed(hashing, manifest, (got, want) => `${input.imagePath} has sha256 ${got} but its manifest says ${want}`);
             const published = { ...manifest, publishedUrl: (0,external_node_path_namespaceObject.join)(final, names.image) };
-            await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(staging, names.sha256), formatSha256File(manifest.sha256, names.image));
-            await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(staging, names.manifest), manifestJson(published));
-            await (0,promises_.rename)(staging, final);
+            await writeSha256AndManifest(staging, published);
+            await (0,promises_namespaceObject.rename)(staging, final);
             if (input.makeLatest !== false)
                 await this.pointLatestAt(manifest.version);
             return this.describe(manifest.version, published);
         }
         finally {
-            await (0,promises_.rm)(staging, { recursive: true, force: true });
+            await (0,promises_namespaceObject.rm)(staging, { recursive: true, force: true });
         }
     }
     async pointLatestAt(version) {
         const tmp = (0,external_node_path_namespaceObject.join)(this.dir, `.latest-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-        await (0,promises_.symlink)(version, tmp);
-        await (0,promises_.rename)(tmp, (0,external_node_path_namespaceObject.join)(this.dir, 'latest'));
+        await (0,promises_namespaceObject.symlink)(version, tmp);
+        await (0,promises_namespaceObject.rename)(tmp, (0,external_node_path_namespaceObject.join)(this.dir, 'latest'));
     }
     describe(version, manifest) {
         const names = imageFileNames(manifest.name, manifest.format);
@@ -33183,7 +33338,7 @@ class LocalDirectoryBackend {
             const f = (0,external_node_path_namespaceObject.join)(versionDir, `${this.imageName}${MANIFEST_SUFFIX}`);
             return (await exists(f)) ? f : undefined;
         }
-        const found = (await (0,promises_.readdir)(versionDir)).filter((f) => f.endsWith(MANIFEST_SUFFIX));
+        const found = (await (0,promises_namespaceObject.readdir)(versionDir)).filter((f) => f.endsWith(MANIFEST_SUFFIX));
         if (found.length > 1)
             throw new ImageError(`${versionDir} holds several manifests (${found.join(', ')}); set the image name`);
         return found[0] && (0,external_node_path_namespaceObject.join)(versionDir, found[0]);
@@ -33192,7 +33347,7 @@ class LocalDirectoryBackend {
         let v = version;
         if (!v) {
             try {
-                v = await (0,promises_.readlink)((0,external_node_path_namespaceObject.join)(this.dir, 'latest'));
+                v = await (0,promises_namespaceObject.readlink)((0,external_node_path_namespaceObject.join)(this.dir, 'latest'));
             }
             catch {
                 throw new ImageNotFoundError(`no latest image published in ${this.description}`);
@@ -33203,25 +33358,22 @@ class LocalDirectoryBackend {
         const mf = (await exists(versionDir)) ? await this.manifestFile(versionDir) : undefined;
         if (!mf)
             throw new ImageNotFoundError(`version '${v}' is not published in ${this.description}`);
-        const manifest = image_manifest_parseImageManifest(JSON.parse(await (0,promises_.readFile)(mf, 'utf8')), mf);
-        const names = imageFileNames(manifest.name, manifest.format);
-        const listed = parseSha256File(await (0,promises_.readFile)((0,external_node_path_namespaceObject.join)(versionDir, names.sha256), 'utf8'), names.image, (0,external_node_path_namespaceObject.join)(versionDir, names.sha256));
-        if (listed !== manifest.sha256) {
-            throw new IntegrityError(`${versionDir}: ${names.sha256} says ${listed} but the manifest says ${manifest.sha256}`, manifest.sha256, listed);
-        }
+        const manifest = await readManifest(mf);
+        const sumFile = (0,external_node_path_namespaceObject.join)(versionDir, imageFileNames(manifest.name, manifest.format).sha256);
+        checkSha256File(await (0,promises_namespaceObject.readFile)(sumFile, 'utf8'), sumFile, manifest, versionDir);
         return this.describe(v, manifest);
     }
     async listVersions() {
         if (!(await exists(this.dir)))
             return [];
-        const entries = await (0,promises_.readdir)(this.dir, { withFileTypes: true });
+        const entries = await (0,promises_namespaceObject.readdir)(this.dir, { withFileTypes: true });
         const versions = [];
         for (const e of entries) {
             if (!e.isDirectory() || e.name.startsWith('.'))
                 continue;
             if (!(await this.manifestFile((0,external_node_path_namespaceObject.join)(this.dir, e.name))))
                 continue;
-            versions.push({ name: e.name, mtime: (await (0,promises_.stat)((0,external_node_path_namespaceObject.join)(this.dir, e.name))).mtimeMs });
+            versions.push({ name: e.name, mtime: (await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(this.dir, e.name))).mtimeMs });
         }
         return versions.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name)).map((v) => v.name);
     }
@@ -33232,8 +33384,8 @@ class LocalDirectoryBackend {
             throw new ImageNotFoundError(`version '${version}' is not in ${this.description}`);
         // Renamed away first so a reader never sees a half-deleted version.
         const doomed = (0,external_node_path_namespaceObject.join)(this.dir, `.deleting-${version}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-        await (0,promises_.rename)(d, doomed);
-        await (0,promises_.rm)(doomed, { recursive: true, force: true });
+        await (0,promises_namespaceObject.rename)(d, doomed);
+        await (0,promises_namespaceObject.rm)(doomed, { recursive: true, force: true });
     }
     async openImage(image) {
         return (0,external_node_fs_namespaceObject.createReadStream)(image.ref, { highWaterMark: READ_CHUNK });
@@ -33241,7 +33393,7 @@ class LocalDirectoryBackend {
 }
 async function exists(path) {
     try {
-        await (0,promises_.stat)(path);
+        await (0,promises_namespaceObject.stat)(path);
         return true;
     }
     catch {
@@ -33250,6 +33402,7 @@ async function exists(path) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/images/src/publish-location.ts
+
 
 
 
@@ -33266,8 +33419,9 @@ function backendForLocation(location, options = {}) {
         throw new ImageError('publish location is empty');
     const gh = /^github:([^/\s]+\/[^/\s]+)$/.exec(text);
     if (gh) {
-        const server = (options.githubServerUrl ?? 'https://github.com').replace(/\/+$/, '');
-        return github(gh[1], options.githubApiUrl ?? apiFor(new URL(server)), server, options);
+        const env = options.env ?? {};
+        const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+        return github(gh[1], env.GITHUB_API_URL || apiFor(new URL(server)), server, options);
     }
     if (/^https?:\/\//.test(text)) {
         const url = new URL(text);
@@ -33279,7 +33433,7 @@ function backendForLocation(location, options = {}) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
         throw new ImageError(`publish location '${location}': unsupported scheme (use github:owner/repo, an https URL or a directory)`);
     }
-    const dir = text.startsWith('file://') ? new URL(text).pathname : text;
+    const dir = text.startsWith('file://') ? new URL(text).pathname : (0,external_node_path_namespaceObject.resolve)(options.baseDir ?? '.', text);
     return new LocalDirectoryBackend(dir, options.imageName);
 }
 function apiFor(server) {
@@ -33303,7 +33457,6 @@ function github(repository, apiUrl, serverUrl, o) {
 
 
 
-
 /**
  * Downloads a resolved image into `destDir`, hashing while writing. The bytes go to a `.partial`
  * file that only becomes `<name>.<format>` once size and sha256 match the published manifest;
@@ -33311,25 +33464,20 @@ function github(repository, apiUrl, serverUrl, o) {
  */
 async function downloadImage(backend, image, destDir, signal) {
     const names = imageFileNames(image.manifest.name, image.manifest.format);
-    await (0,promises_.mkdir)(destDir, { recursive: true });
+    await (0,promises_namespaceObject.mkdir)(destDir, { recursive: true });
     const path = (0,external_node_path_namespaceObject.join)(destDir, names.image);
     const partial = `${path}.partial`;
     const hashing = new HashingStream();
     try {
         await (0,external_node_stream_promises_namespaceObject.pipeline)(await backend.openImage(image, signal), hashing, (0,external_node_fs_namespaceObject.createWriteStream)(partial), signal ? { signal } : {});
-        const { sha256, sizeBytes } = image.manifest;
-        if (hashing.digest() !== sha256 || hashing.bytes !== sizeBytes) {
-            throw new IntegrityError(`downloaded ${image.imageUrl} has sha256 ${hashing.digest()} (${hashing.bytes} bytes), ` +
-                `the manifest of version ${image.version} says ${sha256} (${sizeBytes} bytes); the downloaded file was deleted`, sha256, hashing.digest());
-        }
-        await (0,promises_.rename)(partial, path);
+        checkHashed(hashing, image.manifest, (got, want) => `downloaded ${image.imageUrl} has sha256 ${got}, ` +
+            `the manifest of version ${image.version} says ${want}; the downloaded file was deleted`);
+        await (0,promises_namespaceObject.rename)(partial, path);
     }
     finally {
-        await (0,promises_.rm)(partial, { force: true });
+        await (0,promises_namespaceObject.rm)(partial, { force: true });
     }
-    const manifestPath = (0,external_node_path_namespaceObject.join)(destDir, names.manifest);
-    await (0,promises_.writeFile)((0,external_node_path_namespaceObject.join)(destDir, names.sha256), formatSha256File(image.manifest.sha256, names.image));
-    await (0,promises_.writeFile)(manifestPath, manifestJson(image.manifest));
+    const { manifestPath } = await writeSha256AndManifest(destDir, image.manifest);
     return { image, path, manifestPath };
 }
 /** Resolves the latest (or the given) version and downloads it, verified. */
@@ -33369,7 +33517,7 @@ const runProcess = (command, args, options = {}) => new Promise((resolve, reject
     };
     feed(child.stdout);
     feed(child.stderr);
-    child.on('error', (e) => reject(new CommandError(command, null, e.message)));
+    child.on('error', (e) => reject(new errors_CommandError(command, null, e.message)));
     child.on('close', (code) => resolve({ exitCode: code, tail }));
 });
 /** Runs a program that must succeed and returns its stdout, trimmed. */
@@ -33377,12 +33525,11 @@ async function capture(runner, command, args, options = {}) {
     const lines = [];
     const { exitCode, tail } = await runner(command, args, { ...options, onLine: (l) => lines.push(l) });
     if (exitCode !== 0)
-        throw new CommandError(`${command} ${args.join(' ')}`, exitCode, tail.slice(-5).join('\n'));
+        throw new errors_CommandError(`${command} ${args.join(' ')}`, exitCode, tail.slice(-5).join('\n'));
     return lines.join('\n').trim();
 }
 
 ;// CONCATENATED MODULE: ../../packages/images/src/dib-build.ts
-
 
 
 
@@ -33465,7 +33612,7 @@ async function buildImage(o, runner = runProcess) {
         ...(o.signal ? { signal: o.signal } : {}),
     });
     if (exitCode !== 0)
-        throw new CommandError(command, exitCode, `last lines:\n${tail.slice(-15).join('\n')}`);
+        throw new errors_CommandError(command, exitCode, `last lines:\n${tail.slice(-15).join('\n')}`);
     const imagePath = (0,external_node_path_namespaceObject.join)(o.outputDir, names.image);
     const { sha256, size } = await sha256File(imagePath).catch((e) => {
         throw new ImageError(`${command} succeeded but left no ${imagePath}: ${e.message}`);
@@ -33481,10 +33628,7 @@ async function buildImage(o, runner = runProcess) {
         sizeBytes: size,
         sha256,
     };
-    const sha256Path = (0,external_node_path_namespaceObject.join)(o.outputDir, names.sha256);
-    const manifestPath = (0,external_node_path_namespaceObject.join)(o.outputDir, names.manifest);
-    await (0,promises_.writeFile)(sha256Path, formatSha256File(sha256, names.image));
-    await writeManifest(manifestPath, manifest);
+    const { sha256Path, manifestPath } = await writeSha256AndManifest(o.outputDir, manifest);
     const result = { imagePath, sha256Path, manifestPath, manifest };
     const kernel = (0,external_node_path_namespaceObject.join)(o.outputDir, `${o.imageName}.vmlinuz`);
     const initrd = (0,external_node_path_namespaceObject.join)(o.outputDir, `${o.imageName}.initrd`);
@@ -33493,7 +33637,7 @@ async function buildImage(o, runner = runProcess) {
     return result;
 }
 async function isFile(p) {
-    return (0,promises_.stat)(p).then((s) => s.isFile(), () => false);
+    return (0,promises_namespaceObject.stat)(p).then((s) => s.isFile(), () => false);
 }
 
 ;// CONCATENATED MODULE: ../../packages/images/src/boot-check.ts
@@ -33534,7 +33678,7 @@ async function bootCheck(o) {
     let kvmFallback;
     if (accel !== 'tcg') {
         const device = o.kvmDevice ?? '/dev/kvm';
-        const usable = await (0,promises_.access)(device, promises_.constants.R_OK | promises_.constants.W_OK).then(() => true, () => false);
+        const usable = await (0,promises_namespaceObject.access)(device, promises_namespaceObject.constants.R_OK | promises_namespaceObject.constants.W_OK).then(() => true, () => false);
         if (usable) {
             const r = await attempt(o, 'kvm', o.kvmStartTimeoutMs ?? 20_000);
             if (r.ok)
@@ -33727,7 +33871,7 @@ function pathInput(name, base) {
     const raw = textInput(name);
     if (!raw)
         return undefined;
-    return isAbsolute(raw) ? raw : resolve(base, raw);
+    return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(base, raw);
 }
 /** A path that must be an existing file. */
 function fileInput(name, base) {
@@ -33754,14 +33898,13 @@ function parseInput(name, parse) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 
 
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
 
 
 
-const positive = (name) => optionalNumberInput(name, { positive: true });
+
 /**
  * KEY=VALUE per line; a multi-line value (apt sources, a block-device YAML) uses the heredoc form
  * GitHub's own GITHUB_ENV file uses, `KEY<<DELIMITER`, lines kept verbatim, then `DELIMITER`.
@@ -33791,25 +33934,18 @@ function parseDibEnv(text) {
 }
 function readInputs(env = process.env) {
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    let mode;
-    try {
-        mode = parseImageMode(core/* getInput */.V4('mode'));
-    }
-    catch (e) {
-        throw new InputError('mode', e.message);
-    }
+    const mode = parseInput('mode', parseImageMode);
     const token = core/* getInput */.V4('token');
     if (token)
         core/* setSecret */.Pq(token);
     const imageName = core/* getInput */.V4('image-name') || 'appliance';
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(imageName)) {
+    if (!IMAGE_NAME.test(imageName)) {
         throw new InputError('image-name', `'${imageName}' must be letters, digits, '.', '_' or '-'`);
     }
     const imageFormat = core/* getInput */.V4('image-format') || 'qcow2';
     if (!/^[a-z0-9]+$/.test(imageFormat))
         throw new InputError('image-format', `'${imageFormat}' is not a format name`);
-    const outputDir = core/* getInput */.V4('output-dir');
-    const minutes = positive('boot-timeout-minutes') ?? 10;
+    const minutes = numberInput('boot-timeout-minutes', 10, { positive: true });
     const elementsPath = core/* getInput */.V4('elements-path')
         .split(/[\r\n:]+/)
         .map((s) => s.trim())
@@ -33821,28 +33957,24 @@ function readInputs(env = process.env) {
             .split(/\r?\n/)
             .map((s) => s.trim())
             .filter(Boolean),
-        appliancePaths: parsePatternList(core/* getInput */.V4('appliance-paths')),
-        publishLocation: core/* getInput */.V4('publish-location').trim(),
-        version: core/* getInput */.V4('version').trim(),
+        appliancePaths: file_matcher_parsePatternList(core/* getInput */.V4('appliance-paths')),
+        publishLocation: textInput('publish-location'),
+        version: textInput('version'),
         token,
         imageName,
         imageFormat,
-        imageSizeGb: positive('image-size'),
+        imageSizeGb: optionalNumberInput('image-size', { positive: true }),
         elements: core/* getInput */.V4('elements').split(/\s+/).filter(Boolean),
         elementsPath,
         dibEnv: parseDibEnv(core/* getInput */.V4('dib-env')),
-        repoName: core/* getInput */.V4('repo-name').trim(),
-        sourcePath: (0,external_node_path_namespaceObject.resolve)(workspace, core/* getInput */.V4('source-path') || '.'),
-        buildVersion: core/* getInput */.V4('build-version').trim(),
-        outputDir: outputDir
-            ? (0,external_node_path_namespaceObject.resolve)(workspace, outputDir)
-            : (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || workspace, 'appliance-image'),
+        repoName: textInput('repo-name'),
+        sourcePath: pathInput('source-path', workspace) ?? (0,external_node_path_namespaceObject.resolve)(workspace),
+        buildVersion: textInput('build-version'),
+        outputDir: pathInput('output-dir', workspace) ?? (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || workspace, 'appliance-image'),
         bootCheck: boolInput('boot-check'),
         bootMarker: core/* getInput */.V4('boot-marker') || 'login:',
         bootTimeoutMs: Math.round(minutes * 60_000),
         workspace,
-        githubApiUrl: env.GITHUB_API_URL || undefined,
-        githubServerUrl: env.GITHUB_SERVER_URL || undefined,
     };
 }
 
@@ -33932,7 +34064,11 @@ async function buildFromChange(s) {
     }
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/reuse.ts
+
+
 
 
 
@@ -33956,8 +34092,7 @@ async function reusePublished(s) {
     const backend = backendForLocation(s.publishLocation, {
         ...(s.token ? { token: s.token } : {}),
         imageName: s.imageName,
-        ...(s.githubApiUrl ? { githubApiUrl: s.githubApiUrl } : {}),
-        ...(s.githubServerUrl ? { githubServerUrl: s.githubServerUrl } : {}),
+        env: process.env,
     });
     core/* info */.pq(`resolving ${s.version ? `version ${s.version}` : 'the latest image'} from ${backend.description}`);
     const image = await backend.resolve(s.version || undefined);
@@ -33977,13 +34112,11 @@ async function reusePublished(s) {
         core/* warning */.$e(`tool cache copy of ${image.version} has sha256 ${sha256}, expected ${image.manifest.sha256}: downloading again`);
     }
     if (!dir) {
-        const { mkdtemp, rm } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
-        const { tmpdir } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8161, 23));
-        const empty = await mkdtemp((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || tmpdir(), 'stackci-empty-'));
+        const empty = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'stackci-empty-'));
         // The entry is made first and the image downloaded into it: no second multi-GB copy. The
         // image file only gets its name once verified, and every use verifies it again.
         dir = await tc.cacheDir(empty, tool, cacheVersion);
-        await rm(empty, { recursive: true, force: true });
+        await (0,promises_namespaceObject.rm)(empty, { recursive: true, force: true });
     }
     core/* info */.pq(`downloading ${image.imageUrl} into the tool cache`);
     const started = Date.now();
@@ -33999,7 +34132,7 @@ async function reusePublished(s) {
 
 
 
-async function run() {
+async function main_run() {
     try {
         const s = readInputs();
         const decision = decideImage({
@@ -34171,13 +34304,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -34196,13 +34322,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 8161:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8297);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2266);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8297:
+/***/ 2266:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29523,7 +29523,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access: summary_access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
+const { access: summary_access, appendFile, writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29584,7 +29584,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? summary_writeFile : appendFile;
+            const writeFunc = overwrite ? writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -31348,7 +31348,7 @@ class errors_ImageError extends Error {
     }
 }
 /** A digest or size that does not match: never retried, never used. */
-class errors_IntegrityError extends errors_ImageError {
+class IntegrityError extends errors_ImageError {
     expected;
     actual;
     constructor(message, expected, actual) {
@@ -31425,6 +31425,16 @@ class sha256_HashingStream extends external_node_stream_.Transform {
     }
 }
 /**
+ * IntegrityError unless what went through `hashing` has the expected sha256 and size. `message`
+ * words it from what was read and what was expected, each as `<sha256> (<n> bytes)`.
+ */
+function sha256_checkHashed(hashing, expected, message) {
+    const digest = hashing.digest();
+    if (digest === expected.sha256 && hashing.bytes === expected.sizeBytes)
+        return;
+    throw new IntegrityError(message(`${digest} (${hashing.bytes} bytes)`, `${expected.sha256} (${expected.sizeBytes} bytes)`), expected.sha256, digest);
+}
+/**
  * 256 KiB reads: fewer syscalls and hash updates than the 64 KiB default; 1 MiB reads measured
  * 25 MB more peak RSS over a 2 GiB publish + download for no throughput gain (bench/images.bench.ts).
  */
@@ -31438,7 +31448,7 @@ async function sha256_sha256File(path) {
     return { sha256: h.digest(), size: h.bytes };
 }
 /** `sha256sum` format, so `sha256sum -c` checks a download. */
-function sha256_formatSha256File(sha256, fileName) {
+function formatSha256File(sha256, fileName) {
     return `${sha256}  ${fileName}\n`;
 }
 /** Reads the digest for `fileName` from a sha256sum-format file (also a bare digest). */
@@ -31455,6 +31465,8 @@ function parseSha256File(text, fileName, source = 'sha256 file') {
     throw new errors_ImageError(`${source}: no sha256 digest for '${fileName}'`);
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../../packages/model/src/validate.ts
 /** Thrown when a contract document (job result, manifest, ...) is malformed; `path` names the bad field. */
 class validate_ContractError extends Error {
@@ -31674,7 +31686,7 @@ function parseJobResult(value, path = 'job') {
  * Accepts what report-to-gerrit's `results` file may hold: one job result, a list of them, or a
  * build set ({pipeline, jobs}). Returns the jobs and the build set fields that were present.
  */
-function parseResults(value, path = 'results') {
+function job_result_parseResults(value, path = 'results') {
     if (Array.isArray(value))
         return { jobs: value.map((j, i) => parseJobResult(j, `${path}[${i}]`)) };
     const o = asObject(value, path);
@@ -31698,6 +31710,36 @@ function parseResults(value, path = 'results') {
 /** Overall outcome of a build set, as Zuul decides it: only voting jobs count. */
 function buildSetSucceeded(jobs) {
     return jobs.filter((j) => j.voting).every((j) => j.result === 'SUCCESS' || j.result === 'SKIPPED');
+}
+
+;// CONCATENATED MODULE: ../../packages/model/src/results-file.ts
+
+
+/**
+ * The jobs of a results file (any form parseResults accepts). Errors name the file but not where
+ * it came from: callers prefix the input or option that gave the path.
+ */
+async function readResults(path) {
+    let text;
+    try {
+        text = await readFile(path, 'utf8');
+    }
+    catch (e) {
+        throw new Error(`cannot read ${path}: ${e.code ?? e.message}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new Error(`${path} is not JSON: ${e.message}`);
+    }
+    try {
+        return parseResults(value).jobs;
+    }
+    catch (e) {
+        throw new Error(`${path}: ${e.message}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/model/src/image-manifest.ts
@@ -31736,32 +31778,71 @@ function parseImageManifest(value, path = 'manifest') {
 
 
 
+
+
 ;// CONCATENATED MODULE: ../../packages/images/src/image-files.ts
 
 
+
+
+
+/** What an image name may be: it names files and URLs. */
+const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function image_files_imageFileNames(name, format) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    if (!IMAGE_NAME.test(name)) {
         throw new Error(`image name '${name}' must be letters, digits, '.', '_' or '-' (it names files and URLs)`);
     }
     const image = `${name}.${format}`;
     return { image, sha256: `${image}.sha256`, manifest: `${name}.manifest.json` };
 }
 const MANIFEST_SUFFIX = '.manifest.json';
-async function readManifest(path) {
+/** A manifest's JSON text, checked; `source` (its path or URL) names it in errors. */
+function parseManifestText(text, source) {
     let data;
     try {
-        data = JSON.parse(await (0,promises_namespaceObject.readFile)(path, 'utf8'));
+        data = JSON.parse(text);
     }
     catch (e) {
-        throw new Error(`cannot read image manifest ${path}: ${e.message}`);
+        throw new errors_ImageError(`${source} is not JSON: ${e.message}`);
     }
-    return parseImageManifest(data, path);
+    return parseImageManifest(data, source);
 }
-function image_files_manifestJson(m) {
+async function readManifest(path) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (e) {
+        throw new errors_ImageError(`cannot read image manifest ${path}: ${e.message}`);
+    }
+    return parseManifestText(text, path);
+}
+function manifestJson(m) {
     return `${JSON.stringify(m, null, 2)}\n`;
 }
-async function image_files_writeManifest(path, m) {
-    await writeFile(path, image_files_manifestJson(m));
+async function writeManifest(path, m) {
+    await (0,promises_namespaceObject.writeFile)(path, manifestJson(m));
+}
+/** The image's sha256sum file and manifest, written next to it in `dir`. */
+async function image_files_writeSha256AndManifest(dir, m) {
+    const names = image_files_imageFileNames(m.name, m.format);
+    const sha256Path = (0,external_node_path_namespaceObject.join)(dir, names.sha256);
+    const manifestPath = (0,external_node_path_namespaceObject.join)(dir, names.manifest);
+    await (0,promises_namespaceObject.writeFile)(sha256Path, formatSha256File(m.sha256, names.image));
+    await writeManifest(manifestPath, m);
+    return { sha256Path, manifestPath };
+}
+/**
+ * The published sha256sum file (`text`, read from `source`) must list the digest the manifest
+ * has: the two are written together, so a difference means one was altered. `where` (a release,
+ * a directory) starts the error.
+ */
+function checkSha256File(text, source, m, where) {
+    const names = image_files_imageFileNames(m.name, m.format);
+    const listed = parseSha256File(text, names.image, source);
+    if (listed !== m.sha256) {
+        throw new IntegrityError(`${where}: ${names.sha256} says ${listed} but the manifest says ${m.sha256}`, m.sha256, listed);
+    }
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -31882,7 +31963,6 @@ function nextLink(header) {
 
 
 
-
 /**
  * GitHub Releases: one release per version (tag = version) holding the image, its .sha256 and
  * the manifest. A draft is filled and checked first; publishing it (draft: false) is the single
@@ -31938,18 +32018,19 @@ class GitHubReleasesBackend {
         }
         return out;
     }
+    isManifestAsset(asset) {
+        return this.options.imageName
+            ? asset.name === `${this.options.imageName}${MANIFEST_SUFFIX}`
+            : asset.name.endsWith(MANIFEST_SUFFIX);
+    }
     manifestAsset(release) {
-        const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined;
-        const found = release.assets.filter((a) => wanted ? a.name === wanted : a.name.endsWith(MANIFEST_SUFFIX));
+        const found = release.assets.filter((a) => this.isManifestAsset(a));
         if (found.length !== 1) {
+            const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined;
             throw new ImageNotFoundError(`release ${release.tag_name} of ${this.options.repository} has ${found.length === 0 ? 'no' : 'several'} ${wanted ?? `*${MANIFEST_SUFFIX}`} asset${found.length === 0 ? '' : 's'}` +
                 (wanted ? '' : '; set the image name'));
         }
         return found[0];
-    }
-    isOurs(release) {
-        const wanted = this.options.imageName ? `${this.options.imageName}${MANIFEST_SUFFIX}` : undefined;
-        return release.assets.some((a) => (wanted ? a.name === wanted : a.name.endsWith(MANIFEST_SUFFIX)));
     }
     async downloadText(asset) {
         return withRetries(async () => {
@@ -31961,32 +32042,27 @@ class GitHubReleasesBackend {
             return readBody(res);
         });
     }
-    async resolve(version) {
-        const url = version
-            ? this.repoUrl(`/releases/tags/${encodeURIComponent(version)}`)
-            : this.repoUrl('/releases/latest');
-        let release;
+    /** A 404 becomes ImageNotFoundError with `notFound` as its message. */
+    async getRelease(url, notFound) {
         try {
-            release = await this.call('GET', url);
+            return await this.call('GET', url);
         }
         catch (e) {
-            if (e instanceof HttpError && e.status === 404) {
-                throw new ImageNotFoundError(version
-                    ? `version '${version}' is not published in ${this.description}`
-                    : `no latest image published in ${this.description}`);
-            }
+            if (e instanceof HttpError && e.status === 404)
+                throw new ImageNotFoundError(notFound);
             throw e;
         }
+    }
+    /** A published release by its tag (GitHub answers 404 for drafts). */
+    releaseByTag(tag, notFound) {
+        return this.getRelease(this.repoUrl(`/releases/tags/${encodeURIComponent(tag)}`), notFound);
+    }
+    async resolve(version) {
+        const release = version
+            ? await this.releaseByTag(version, `version '${version}' is not published in ${this.description}`)
+            : await this.getRelease(this.repoUrl('/releases/latest'), `no latest image published in ${this.description}`);
         const manifestAsset = this.manifestAsset(release);
-        const manifestText = await this.downloadText(manifestAsset);
-        let manifestData;
-        try {
-            manifestData = JSON.parse(manifestText);
-        }
-        catch (e) {
-            throw new errors_ImageError(`${manifestAsset.browser_download_url} is not JSON: ${e.message}`);
-        }
-        const manifest = parseImageManifest(manifestData, manifestAsset.browser_download_url);
+        const manifest = parseManifestText(await this.downloadText(manifestAsset), manifestAsset.browser_download_url);
         const names = image_files_imageFileNames(manifest.name, manifest.format);
         const image = release.assets.find((a) => a.name === names.image && a.state === 'uploaded');
         const sumAsset = release.assets.find((a) => a.name === names.sha256 && a.state === 'uploaded');
@@ -31994,12 +32070,9 @@ class GitHubReleasesBackend {
             throw new ImageNotFoundError(`release ${release.tag_name} lacks ${image ? names.sha256 : names.image}`);
         }
         // The three published files must agree before anyone downloads gigabytes.
-        const listed = parseSha256File(await this.downloadText(sumAsset), names.image, sumAsset.browser_download_url);
-        if (listed !== manifest.sha256) {
-            throw new errors_IntegrityError(`release ${release.tag_name}: ${names.sha256} says ${listed} but the manifest says ${manifest.sha256}`, manifest.sha256, listed);
-        }
+        checkSha256File(await this.downloadText(sumAsset), sumAsset.browser_download_url, manifest, `release ${release.tag_name}`);
         if (image.size !== manifest.sizeBytes) {
-            throw new errors_IntegrityError(`release ${release.tag_name}: ${names.image} is ${image.size} bytes, the manifest says ${manifest.sizeBytes}`, String(manifest.sizeBytes), String(image.size));
+            throw new IntegrityError(`release ${release.tag_name}: ${names.image} is ${image.size} bytes, the manifest says ${manifest.sizeBytes}`, String(manifest.sizeBytes), String(image.size));
         }
         return {
             version: release.tag_name,
@@ -32022,12 +32095,13 @@ class GitHubReleasesBackend {
         }), 'GET', image.ref));
     }
     async listVersions() {
-        return (await this.allReleases()).filter((r) => !r.draft && this.isOurs(r)).map((r) => r.tag_name);
+        return (await this.allReleases())
+            .filter((r) => !r.draft && r.assets.some((a) => this.isManifestAsset(a)))
+            .map((r) => r.tag_name);
     }
     async deleteVersion(version) {
-        const release = (await this.allReleases()).find((r) => r.tag_name === version);
-        if (!release)
-            throw new ImageNotFoundError(`version '${version}' is not in ${this.description}`);
+        // By tag, not a search of the full listing: pruning deletes several versions in a row.
+        const release = await this.releaseByTag(version, `version '${version}' is not in ${this.description}`);
         await this.call('DELETE', release.url);
         await this.deleteTag(version);
     }
@@ -32056,7 +32130,7 @@ class GitHubReleasesBackend {
         }
         const size = (await (0,promises_namespaceObject.stat)(input.imagePath)).size;
         if (size !== manifest.sizeBytes) {
-            throw new errors_IntegrityError(`${input.imagePath} is ${size} bytes but its manifest says ${manifest.sizeBytes}`, String(manifest.sizeBytes), String(size));
+            throw new IntegrityError(`${input.imagePath} is ${size} bytes but its manifest says ${manifest.sizeBytes}`, String(manifest.sizeBytes), String(size));
         }
         const published = {
             ...manifest,
@@ -32071,9 +32145,9 @@ class GitHubReleasesBackend {
         });
         try {
             const image = await this.upload(draft, names.image, 'application/octet-stream', size, manifest.sha256, () => (0,external_node_fs_namespaceObject.createReadStream)(input.imagePath, { highWaterMark: READ_CHUNK }), signal);
-            const sum = Buffer.from(sha256_formatSha256File(manifest.sha256, names.image));
+            const sum = Buffer.from(formatSha256File(manifest.sha256, names.image));
             await this.uploadBuffer(draft, names.sha256, 'text/plain', sum, signal);
-            await this.uploadBuffer(draft, names.manifest, 'application/json', Buffer.from(image_files_manifestJson(published)), signal);
+            await this.uploadBuffer(draft, names.manifest, 'application/json', Buffer.from(manifestJson(published)), signal);
             await this.checkDraft(draft, [names.image, names.sha256, names.manifest]);
             const release = await this.call('PATCH', draft.url, {
                 draft: false,
@@ -32105,8 +32179,11 @@ class GitHubReleasesBackend {
      */
     async upload(draft, name, contentType, size, sha256, open, signal) {
         const url = `${draft.upload_url.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`;
+        let attempt = 0;
         return withRetries(async () => {
-            await this.removeAsset(draft, name);
+            // A fresh draft holds no asset of this name; only a failed attempt can have left one.
+            if (attempt++ > 0)
+                await this.removeAsset(draft, name);
             const hashing = new sha256_HashingStream();
             const source = open();
             // pipe() does not forward errors: a failing read must fail the request, not stall it.
@@ -32121,7 +32198,7 @@ class GitHubReleasesBackend {
             });
             const sent = hashing.digest();
             if (sent !== sha256) {
-                throw new errors_IntegrityError(`${name}: the file read while uploading has sha256 ${sent}, expected ${sha256}`, sha256, sent);
+                throw new IntegrityError(`${name}: the file read while uploading has sha256 ${sent}, expected ${sha256}`, sha256, sent);
             }
             checkAsset(asset, name, size, sha256);
             return asset;
@@ -32150,11 +32227,11 @@ function checkAsset(asset, name, size, sha256) {
     if (asset.state !== 'uploaded')
         throw new errors_ImageError(`${name}: asset state is '${asset.state}' after upload`);
     if (asset.size !== size) {
-        throw new errors_IntegrityError(`${name}: GitHub stored ${asset.size} bytes, ${size} were sent`, String(size), String(asset.size));
+        throw new IntegrityError(`${name}: GitHub stored ${asset.size} bytes, ${size} were sent`, String(size), String(asset.size));
     }
     // Older GitHub Enterprise servers report no digest; size and the hash taken while sending remain.
     if (asset.digest && asset.digest !== `sha256:${sha256}`) {
-        throw new errors_IntegrityError(`${name}: GitHub stored digest ${asset.digest}, expected sha256:${sha256}`, sha256, asset.digest);
+        throw new IntegrityError(`${name}: GitHub stored digest ${asset.digest}, expected sha256:${sha256}`, sha256, asset.digest);
     }
 }
 function releaseBody(m) {
@@ -32170,10 +32247,7 @@ function releaseBody(m) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../../packages/images/src/local-directory-backend.ts
-
 
 
 
@@ -32216,12 +32290,9 @@ class LocalDirectoryBackend {
         try {
             const hashing = new sha256_HashingStream();
             await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(input.imagePath, { highWaterMark: READ_CHUNK }), hashing, (0,external_node_fs_namespaceObject.createWriteStream)((0,external_node_path_namespaceObject.join)(staging, names.image)));
-            if (hashing.digest() !== manifest.sha256 || hashing.bytes !== manifest.sizeBytes) {
-                throw new errors_IntegrityError(`${input.imagePath} has sha256 ${hashing.digest()} (${hashing.bytes} bytes) but its manifest says ${manifest.sha256} (${manifest.sizeBytes} bytes)`, manifest.sha256, hashing.digest());
-            }
+            sha256_checkHashed(hashing, manifest, (got, want) => `${input.imagePath} has sha256 ${got} but its manifest says ${want}`);
             const published = { ...manifest, publishedUrl: (0,external_node_path_namespaceObject.join)(final, names.image) };
-            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(staging, names.sha256), sha256_formatSha256File(manifest.sha256, names.image));
-            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(staging, names.manifest), image_files_manifestJson(published));
+            await image_files_writeSha256AndManifest(staging, published);
             await (0,promises_namespaceObject.rename)(staging, final);
             if (input.makeLatest !== false)
                 await this.pointLatestAt(manifest.version);
@@ -32266,12 +32337,9 @@ class LocalDirectoryBackend {
         const mf = (await local_directory_backend_exists(versionDir)) ? await this.manifestFile(versionDir) : undefined;
         if (!mf)
             throw new ImageNotFoundError(`version '${v}' is not published in ${this.description}`);
-        const manifest = parseImageManifest(JSON.parse(await (0,promises_namespaceObject.readFile)(mf, 'utf8')), mf);
-        const names = image_files_imageFileNames(manifest.name, manifest.format);
-        const listed = parseSha256File(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(versionDir, names.sha256), 'utf8'), names.image, (0,external_node_path_namespaceObject.join)(versionDir, names.sha256));
-        if (listed !== manifest.sha256) {
-            throw new errors_IntegrityError(`${versionDir}: ${names.sha256} says ${listed} but the manifest says ${manifest.sha256}`, manifest.sha256, listed);
-        }
+        const manifest = await readManifest(mf);
+        const sumFile = (0,external_node_path_namespaceObject.join)(versionDir, image_files_imageFileNames(manifest.name, manifest.format).sha256);
+        checkSha256File(await (0,promises_namespaceObject.readFile)(sumFile, 'utf8'), sumFile, manifest, versionDir);
         return this.describe(v, manifest);
     }
     async listVersions() {
@@ -32316,6 +32384,7 @@ async function local_directory_backend_exists(path) {
 
 
 
+
 /**
  * A publish location as users write it:
  * - `github:owner/repo` — releases of that repository on GITHUB_SERVER_URL (github.com by default);
@@ -32329,8 +32398,9 @@ function backendForLocation(location, options = {}) {
         throw new errors_ImageError('publish location is empty');
     const gh = /^github:([^/\s]+\/[^/\s]+)$/.exec(text);
     if (gh) {
-        const server = (options.githubServerUrl ?? 'https://github.com').replace(/\/+$/, '');
-        return github(gh[1], options.githubApiUrl ?? apiFor(new URL(server)), server, options);
+        const env = options.env ?? {};
+        const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+        return github(gh[1], env.GITHUB_API_URL || apiFor(new URL(server)), server, options);
     }
     if (/^https?:\/\//.test(text)) {
         const url = new URL(text);
@@ -32342,7 +32412,7 @@ function backendForLocation(location, options = {}) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
         throw new errors_ImageError(`publish location '${location}': unsupported scheme (use github:owner/repo, an https URL or a directory)`);
     }
-    const dir = text.startsWith('file://') ? new URL(text).pathname : text;
+    const dir = text.startsWith('file://') ? new URL(text).pathname : (0,external_node_path_namespaceObject.resolve)(options.baseDir ?? '.', text);
     return new LocalDirectoryBackend(dir, options.imageName);
 }
 function apiFor(server) {
@@ -32366,7 +32436,6 @@ function github(repository, apiUrl, serverUrl, o) {
 
 
 
-
 /**
  * Downloads a resolved image into `destDir`, hashing while writing. The bytes go to a `.partial`
  * file that only becomes `<name>.<format>` once size and sha256 match the published manifest;
@@ -32380,19 +32449,14 @@ async function downloadImage(backend, image, destDir, signal) {
     const hashing = new HashingStream();
     try {
         await pipeline(await backend.openImage(image, signal), hashing, createWriteStream(partial), signal ? { signal } : {});
-        const { sha256, sizeBytes } = image.manifest;
-        if (hashing.digest() !== sha256 || hashing.bytes !== sizeBytes) {
-            throw new IntegrityError(`downloaded ${image.imageUrl} has sha256 ${hashing.digest()} (${hashing.bytes} bytes), ` +
-                `the manifest of version ${image.version} says ${sha256} (${sizeBytes} bytes); the downloaded file was deleted`, sha256, hashing.digest());
-        }
+        checkHashed(hashing, image.manifest, (got, want) => `downloaded ${image.imageUrl} has sha256 ${got}, ` +
+            `the manifest of version ${image.version} says ${want}; the downloaded file was deleted`);
         await rename(partial, path);
     }
     finally {
         await rm(partial, { force: true });
     }
-    const manifestPath = join(destDir, names.manifest);
-    await writeFile(join(destDir, names.sha256), formatSha256File(image.manifest.sha256, names.image));
-    await writeFile(manifestPath, manifestJson(image.manifest));
+    const { manifestPath } = await writeSha256AndManifest(destDir, image.manifest);
     return { image, path, manifestPath };
 }
 /** Resolves the latest (or the given) version and downloads it, verified. */
@@ -32463,7 +32527,6 @@ async function process_capture(runner, command, args, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/images/src/dib-build.ts
-
 
 
 
@@ -32562,10 +32625,7 @@ async function buildImage(o, runner = runProcess) {
         sizeBytes: size,
         sha256,
     };
-    const sha256Path = join(o.outputDir, names.sha256);
-    const manifestPath = join(o.outputDir, names.manifest);
-    await writeFile(sha256Path, formatSha256File(sha256, names.image));
-    await writeManifest(manifestPath, manifest);
+    const { sha256Path, manifestPath } = await writeSha256AndManifest(o.outputDir, manifest);
     const result = { imagePath, sha256Path, manifestPath, manifest };
     const kernel = join(o.outputDir, `${o.imageName}.vmlinuz`);
     const initrd = join(o.outputDir, `${o.imageName}.initrd`);
@@ -32835,7 +32895,6 @@ function parseInput(name, parse) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 
 
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
@@ -32873,8 +32932,6 @@ function readInputs(env = process.env) {
         keepVersions,
         makeLatest: boolInput('make-latest'),
         targetCommitish: getInput('target-commitish').trim(),
-        githubApiUrl: env.GITHUB_API_URL || undefined,
-        githubServerUrl: env.GITHUB_SERVER_URL || undefined,
     };
 }
 
@@ -32896,8 +32953,7 @@ async function run() {
             ...(s.token ? { token: s.token } : {}),
             imageName: manifest.name,
             ...(s.targetCommitish ? { targetCommitish: s.targetCommitish } : {}),
-            ...(s.githubApiUrl ? { githubApiUrl: s.githubApiUrl } : {}),
-            ...(s.githubServerUrl ? { githubServerUrl: s.githubServerUrl } : {}),
+            env: process.env,
         });
         info(`publishing ${manifest.name} ${manifest.version} (${manifest.sizeBytes} bytes) to ${backend.description}`);
         const started = Date.now();

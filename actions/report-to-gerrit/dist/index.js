@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6487);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3057);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6487:
+/***/ 3057:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28392,8 +28392,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/utils.js
@@ -31466,6 +31464,21 @@ const nodeTransport = (req) => new Promise((resolve, reject) => {
     r.end(req.body);
 });
 
+;// CONCATENATED MODULE: ../../packages/gerrit/src/types.ts
+/**
+ * The REST entities the client reads and writes, as rest-api-changes.txt and
+ * rest-api-projects.txt document them (the fields stackci uses; Gerrit may send more).
+ */
+const NOTIFY_HANDLINGS = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL'];
+/** Gerrit's timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff'. */
+function parseGerritTimestamp(value) {
+    const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(value);
+    const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`) : new Date(NaN);
+    if (Number.isNaN(d.getTime()))
+        throw new TypeError(`not a Gerrit timestamp: '${value}'`);
+    return d;
+}
+
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/client.ts
 
 
@@ -31963,6 +31976,38 @@ function buildSetSucceeded(jobs) {
     return jobs.filter((j) => j.voting).every((j) => j.result === 'SUCCESS' || j.result === 'SKIPPED');
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/model/src/results-file.ts
+
+
+/**
+ * The jobs of a results file (any form parseResults accepts). Errors name the file but not where
+ * it came from: callers prefix the input or option that gave the path.
+ */
+async function readResults(path) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (e) {
+        throw new Error(`cannot read ${path}: ${e.code ?? e.message}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new Error(`${path} is not JSON: ${e.message}`);
+    }
+    try {
+        return parseResults(value).jobs;
+    }
+    catch (e) {
+        throw new Error(`${path}: ${e.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/model/src/image-manifest.ts
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
@@ -32010,7 +32055,22 @@ function formatZuulDuration(totalSeconds) {
     return `${sec}s`;
 }
 
+;// CONCATENATED MODULE: ../../packages/model/src/run-url.ts
+/**
+ * This run attempt's page on GitHub: what a report links to and what makes it unique (a re-run is
+ * a new attempt and may report again; the same attempt never twice).
+ */
+function runUrlFromEnv(env = process.env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) {
+        throw new Error('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set: not running in a workflow run?');
+    }
+    return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/model/src/index.ts
+
+
 
 
 
@@ -32144,6 +32204,12 @@ function parseVotingMode(value) {
 function isGatePipeline(pipeline) {
     return /^gate(_\w+)?$/.test(pipeline);
 }
+/** 'Verified +1, Code-Review -1'; empty when the report only comments. */
+function formatVote(labels) {
+    return Object.entries(labels)
+        .map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
+        .join(', ');
+}
 function decideVote(input) {
     const gate = isGatePipeline(input.pipeline);
     if (input.submit && !gate) {
@@ -32195,20 +32261,6 @@ function decideVote(input) {
     };
 }
 
-;// CONCATENATED MODULE: ../../packages/gerrit/src/types.ts
-/**
- * The REST entities the client reads and writes, as rest-api-changes.txt and
- * rest-api-projects.txt document them (the fields stackci uses; Gerrit may send more).
- */
-/** Gerrit's timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff'. */
-function parseGerritTimestamp(value) {
-    const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(value);
-    const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`) : new Date(NaN);
-    if (Number.isNaN(d.getTime()))
-        throw new TypeError(`not a Gerrit timestamp: '${value}'`);
-    return d;
-}
-
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/report.ts
 
 
@@ -32241,16 +32293,14 @@ function findRevision(info, revision) {
     const [sha, rev] = matches[0];
     return { sha, rev };
 }
-/**
- * Posts (or, dry, prepares) one report. Without a client (a dry run with no Gerrit to read), the
- * patch set is taken as open and current.
- */
 async function postReport(client, req) {
-    if (!/^https?:\/\/\S+$/.test(req.runUrl)) {
+    if (req.runUrl !== undefined && !/^https?:\/\/\S+$/.test(req.runUrl)) {
         throw new GerritInputError('run-url', `must be an http(s) URL without spaces, got '${req.runUrl}'`);
     }
     if (!client && !req.dryRun)
         throw new GerritInputError('gerrit-url', 'is needed to post a report');
+    // Read only with a client, which the signatures above pair with a full request.
+    const target = req;
     const now = req.now ?? (() => new Date());
     const tag = reportTag(req.pipeline);
     const message = reportMessage({
@@ -32259,7 +32309,7 @@ async function postReport(client, req) {
         runUrl: req.runUrl,
         footer: req.footer,
     });
-    const locator = { project: req.project, change: req.change };
+    const locator = { project: target.project, change: target.change };
     let status = 'NEW';
     let currentPatchset = true;
     let patchset;
@@ -32268,13 +32318,13 @@ async function postReport(client, req) {
     let alreadyPosted = false;
     if (client) {
         const info = await client.getChange(locator, ['ALL_REVISIONS', 'MESSAGES']);
-        const { sha: s, rev } = findRevision(info, req.revision);
+        const { sha: s, rev } = findRevision(info, target.revision);
         sha = s;
         patchset = rev._number;
         created = parseGerritTimestamp(rev.created);
         status = info.status;
         currentPatchset = info.current_revision === sha;
-        alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: req.runUrl, patchset }) !== undefined;
+        alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: target.runUrl, patchset }) !== undefined;
     }
     const decision = decideVote({
         mode: req.voting,
@@ -32310,7 +32360,7 @@ async function postReport(client, req) {
         ...(req.notify ? { notify: req.notify } : {}),
     };
     const result = await client.setReview(locator, sha, input, {
-        alreadyApplied: async () => findReport(await client.listMessages(locator), { tag, runUrl: req.runUrl, patchset }) !== undefined,
+        alreadyApplied: async () => findReport(await client.listMessages(locator), { tag, runUrl: target.runUrl, patchset }) !== undefined,
     });
     outcome.posted = true;
     outcome.recovered = result.recovered;
@@ -32432,21 +32482,7 @@ function parseInput(name, parse) {
     }
 }
 
-;// CONCATENATED MODULE: ../../packages/action-kit/src/run-url.ts
-/**
- * This run attempt's page on GitHub: what a report links to and what makes it unique (a re-run is
- * a new attempt and may report again; the same attempt never twice).
- */
-function runUrlFromEnv(env = process.env) {
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) {
-        throw new Error('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set: not running in a workflow run?');
-    }
-    return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
-
 
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -32454,8 +32490,7 @@ function runUrlFromEnv(env = process.env) {
 
 
 
-/** A bad input; the message starts with the input's name. */
-const NOTIFY = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL'];
+
 function readInputs(env = process.env) {
     // Mask first, before anything can print it (and its Basic-auth form, in case a tool echoes headers).
     const password = getInput('password');
@@ -32484,8 +32519,8 @@ function readInputs(env = process.env) {
     parseInput('pipeline', () => checkPipelineName(pipeline));
     const voting = parseInput('voting', (v) => parseVotingMode(v || 'none'));
     const notifyRaw = getInput('notify').trim().toUpperCase();
-    if (notifyRaw && !NOTIFY.includes(notifyRaw)) {
-        throw new InputError('notify', `expected one of ${NOTIFY.join(', ')}, got '${notifyRaw}'`);
+    if (notifyRaw && !NOTIFY_HANDLINGS.includes(notifyRaw)) {
+        throw new InputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${notifyRaw}'`);
     }
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const results = getInput('results', { required: true });
@@ -32508,11 +32543,13 @@ function readInputs(env = process.env) {
         dryRun,
         timeoutMs: Math.round(numberInput('timeout-seconds', 30, { positive: true }) * 1000),
         backoffMs: Math.round(numberInput('retry-backoff-seconds', 2, { positive: true }) * 1000),
-        runUrl: parseInput('results', () => runUrlFromEnv(env)),
+        // Its own message says what is missing; it is no input's fault.
+        runUrl: runUrlFromEnv(env),
     };
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 function escapeHtml(s) {
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -32523,9 +32560,6 @@ function formatSeconds(total) {
 }
 /** Markdown for the job summary: what happened, why, and the message itself. */
 function renderSummary(o, ctx) {
-    const vote = Object.entries(o.decision.labels)
-        .map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
-        .join(', ');
     const state = ctx.dryRun
         ? 'dry run: nothing posted'
         : o.alreadyPosted
@@ -32541,7 +32575,7 @@ function renderSummary(o, ctx) {
     const rows = [
         ['change', change],
         ['report', state],
-        ['vote', vote || 'none (comment only)'],
+        ['vote', formatVote(o.decision.labels) || 'none (comment only)'],
         ['why', o.decision.reason],
     ];
     if (o.submitted)
@@ -32575,27 +32609,12 @@ function renderSummary(o, ctx) {
 
 
 
-
 async function loadJobs(path) {
-    let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        return await readResults(path);
     }
     catch (e) {
-        throw new Error(`input 'results': cannot read ${path}: ${e.code ?? e.message}`);
-    }
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (e) {
-        throw new Error(`input 'results': ${path} is not JSON: ${e.message}`);
-    }
-    try {
-        return parseResults(value).jobs;
-    }
-    catch (e) {
-        throw new Error(`input 'results': ${path}: ${e.message}`);
+        throw new Error(`input 'results': ${e.message}`);
     }
 }
 function client(s) {

@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(65605);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(32764);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28381,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 65605:
+/***/ 32764:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28565,17 +28565,24 @@ class Utf8Tracker {
     pending = [];
     midCharacter = false;
     feed(byte) {
-        const seq = [...this.pending, byte];
-        const verdict = classify(seq);
+        // Most non-subunit bytes are ASCII: a character of its own when nothing is pending, an error
+        // that keeps the pending bytes when something is (pending always starts with a lead byte, and
+        // ASCII is never a continuation). Either way only midCharacter changes.
+        if (byte < 0x80) {
+            this.midCharacter = false;
+            return;
+        }
+        this.pending.push(byte);
+        const verdict = classify(this.pending);
         if (verdict === 'error') {
+            this.pending.pop();
             this.midCharacter = false;
         }
         else if (verdict === 'complete') {
-            this.pending = [];
+            this.pending.length = 0;
             this.midCharacter = false;
         }
         else {
-            this.pending = seq;
             this.midCharacter = true;
         }
     }
@@ -28612,22 +28619,14 @@ function classify(seq) {
     }
     return seq.length === n ? 'complete' : 'prefix';
 }
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF, which TextDecoder would otherwise drop and Python keeps.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * Decodes a packet string the way python-subunit's _read_utf8 does (codecs.utf_8_decode, which is
  * not final): an invalid sequence is an error, an incomplete one at the end leaves bytes undecoded.
  * Returns the string or the number of undecoded trailing bytes, or 'invalid'.
  */
 function decodePacketString(bytes) {
-    let ascii = true;
-    for (let i = 0; i < bytes.length; i++) {
-        if (bytes[i] >= 0x80) {
-            ascii = false;
-            break;
-        }
-    }
-    if (ascii)
-        return latin1(bytes);
     try {
         return strictDecoder.decode(bytes);
     }
@@ -28649,10 +28648,6 @@ function decodePacketString(bytes) {
         }
         return 'invalid';
     }
-}
-const latin1Decoder = new TextDecoder('latin1');
-function latin1(bytes) {
-    return latin1Decoder.decode(bytes);
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/wire.ts
@@ -30329,64 +30324,125 @@ async function writeReports(source, paths, job, options = {}) {
 
 
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
 
 
 
-/** Thrown for a bad input; the message starts with the input's name. */
+/** A bad input: the message starts with the input's name, which is what a user must fix. */
 class InputError extends Error {
+    input;
     constructor(input, message) {
         super(`input '${input}': ${message}`);
+        this.input = input;
         this.name = 'InputError';
     }
 }
-function bool(name) {
-    const v = core/* getInput */.V4(name).trim().toLowerCase();
+/** The input, trimmed; '' when not given (the runner sets declared defaults itself). */
+function textInput(name) {
+    return core/* getInput */.V4(name).trim();
+}
+function requiredInput(name) {
+    const v = textInput(name);
+    if (!v)
+        throw new InputError(name, 'is required');
+    return v;
+}
+/**
+ * true/yes/1 or false/no/0 in any case; empty is false. Looser than core.getBooleanInput, whose
+ * TypeError does not name a fix, and which rejects the 'yes' that YAML users write.
+ */
+function boolInput(name) {
+    const v = textInput(name).toLowerCase();
     if (['true', 'yes', '1'].includes(v))
         return true;
     if (['false', 'no', '0', ''].includes(v))
         return false;
     throw new InputError(name, `expected true or false, got '${v}'`);
 }
-function nonNegative(name, fallback, integer) {
-    const raw = core/* getInput */.V4(name).trim();
+/** A number, or undefined when the input is empty. */
+function optionalNumberInput(name, rule = {}) {
+    const raw = textInput(name);
     if (raw === '')
-        return fallback;
+        return undefined;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
-        throw new InputError(name, `expected a ${integer ? 'whole ' : ''}number ≥ 0, got '${raw}'`);
+    const ok = Number.isFinite(n) &&
+        (!rule.integer || Number.isInteger(n)) &&
+        (rule.min === undefined || n >= rule.min) &&
+        (!rule.positive || n > 0);
+    if (!ok) {
+        const kind = rule.integer ? 'a whole number' : 'a number';
+        const bound = rule.positive ? ' > 0' : rule.min !== undefined ? ` ≥ ${rule.min}` : '';
+        throw new InputError(name, `expected ${kind}${bound}, got '${raw}'`);
+    }
     return n;
 }
-function existingFile(name, base) {
-    const raw = core/* getInput */.V4(name).trim();
+function numberInput(name, fallback, rule = {}) {
+    return optionalNumberInput(name, rule) ?? fallback;
+}
+/** Lines (or commas) of a list input; blank lines and `#` comments dropped. */
+function listInput(name) {
+    return textInput(name)
+        .split(/\r?\n|,/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** A path made absolute against `base` (the workspace); undefined when the input is empty. */
+function pathInput(name, base) {
+    const raw = textInput(name);
     if (!raw)
         return undefined;
-    const path = (0,external_node_path_.resolve)(base, raw);
-    if (!(0,external_node_fs_.existsSync)(path) || !(0,external_node_fs_.statSync)(path).isFile())
+    return (0,external_node_path_.isAbsolute)(raw) ? raw : (0,external_node_path_.resolve)(base, raw);
+}
+/** A path that must be an existing file. */
+function fileInput(name, base) {
+    const path = pathInput(name, base);
+    if (path !== undefined && !((0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.statSync)(path).isFile())) {
         throw new InputError(name, `no such file: ${path}`);
+    }
     return path;
 }
+/** Runs a parser of an input's value, turning its error into an InputError naming the input. */
+function parseInput(name, parse) {
+    try {
+        return parse(textInput(name));
+    }
+    catch (e) {
+        if (e instanceof InputError)
+            throw e;
+        // Package errors often start with the field's name already ("voting: ..."); say it once.
+        const message = e.message;
+        throw new InputError(name, message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
 function readInputs(env = process.env) {
     const base = env.GITHUB_WORKSPACE || process.cwd();
-    const directory = (0,external_node_path_.resolve)(base, core/* getInput */.V4('directory').trim() || '.');
-    const subunitFile = existingFile('subunit-file', base);
+    const directory = (0,external_node_path_.resolve)(base, textInput('directory') || '.');
+    const subunitFile = fileInput('subunit-file', base);
     if (!subunitFile && (!(0,external_node_fs_.existsSync)(directory) || !(0,external_node_fs_.statSync)(directory).isDirectory()))
         throw new InputError('directory', `no such directory: ${directory}`);
     const tempest = {
         directory,
-        concurrency: nonNegative('concurrency', 0, true),
-        serial: bool('serial'),
-        timeoutMs: nonNegative('timeout-minutes', 0, false) * 60_000,
+        concurrency: numberInput('concurrency', 0, { min: 0, integer: true }),
+        serial: boolInput('serial'),
+        timeoutMs: numberInput('timeout-minutes', 0, { min: 0 }) * 60_000,
     };
-    const workspace = core/* getInput */.V4('workspace').trim();
-    const regex = core/* getInput */.V4('regex').trim();
+    const workspace = textInput('workspace');
+    const regex = textInput('regex');
     if (workspace)
         tempest.workspace = workspace;
     if (regex)
         tempest.regex = regex;
     if (!subunitFile) {
-        const include = existingFile('include-list', base);
-        const exclude = existingFile('exclude-list', base);
+        const include = fileInput('include-list', base);
+        const exclude = fileInput('exclude-list', base);
         if (include)
             tempest.includeList = include;
         if (exclude)
@@ -30394,19 +30450,19 @@ function readInputs(env = process.env) {
     }
     if (tempest.serial && tempest.concurrency > 1)
         throw new InputError('serial', `serial runs one worker; concurrency ${tempest.concurrency} contradicts it`);
-    const jobName = core/* getInput */.V4('job-name').trim() || 'tempest';
+    const jobName = textInput('job-name') || 'tempest';
     if (/\s/.test(jobName))
         throw new InputError('job-name', `must not contain spaces (Gerrit result lines are split on them): '${jobName}'`);
     const settings = {
         tempest,
-        outputDir: (0,external_node_path_.resolve)(base, core/* getInput */.V4('output-dir').trim() || 'tempest-results'),
+        outputDir: (0,external_node_path_.resolve)(base, textInput('output-dir') || 'tempest-results'),
         jobName,
-        voting: bool('voting'),
-        failOnFailure: bool('fail-on-failure'),
+        voting: boolInput('voting'),
+        failOnFailure: boolInput('fail-on-failure'),
     };
     if (subunitFile)
         settings.subunitFile = subunitFile;
-    const artifact = core/* getInput */.V4('artifact-name').trim();
+    const artifact = textInput('artifact-name');
     if (artifact)
         settings.artifactName = artifact;
     return settings;
@@ -30533,6 +30589,10 @@ function placeStream(from, to) {
         (0,external_node_fs_.copyFileSync)(from, to);
     }
 }
+/** The last lines of a process's output, on one line for an error detail. */
+function lastLines(text) {
+    return text.trim().split('\n').slice(-3).join(' | ');
+}
 /** The runner shows at most 10 error annotations per step. */
 const MAX_ANNOTATIONS = 10;
 function decideResult(run) {
@@ -30564,7 +30624,7 @@ async function run() {
             tempest = await runTempest(settings.tempest, files.subunit, (line) => core/* info */.pq(line));
         }
         const decided = decideResult(tempest);
-        const reports = await writeReports(files.subunit, files, {
+        const reports = await writeReports(files.subunit, { junit: files.junit, html: files.html }, {
             name: settings.jobName,
             voting: settings.voting,
             result: decided.result,
@@ -30573,17 +30633,24 @@ async function run() {
             end: tempest?.end,
         }, { markdown: { note: decided.detail ? `**${decided.result}**: ${decided.detail}` : undefined } });
         const job = reports.job;
-        // A tempest that failed without a failing test (bad regex, import errors, a crash before the
-        // first test) must not look like a success.
-        if (tempest && job.result === 'SUCCESS' && tempest.exitCode !== 0) {
-            job.result = 'ERROR';
-            job.errorDetail = `tempest exited ${tempest.exitCode ?? tempest.signal} although no test failed: ${tempest.stderrTail.trim().split('\n').slice(-3).join(' | ')}`;
+        if (tempest) {
+            // Tempest prints its own refusals ("No .stestr.conf file was found…", "The specified regex
+            // doesn't match with anything") to stdout, which is the stream file: they arrive as
+            // non-subunit bytes, and stderr is empty.
+            const why = lastLines(tempest.stderrTail) || lastLines(reports.parsed.results.stdout.text());
+            const exit = tempest.exitCode ?? tempest.signal;
+            // A tempest that failed without a failing test (bad regex, import errors, a crash before the
+            // first test) must not look like a success.
+            if (job.result === 'SUCCESS' && tempest.exitCode !== 0) {
+                job.result = 'ERROR';
+                job.errorDetail = `tempest exited ${exit} although no test failed: ${why}`;
+            }
+            if (job.result === 'ERROR' && !job.errorDetail)
+                job.errorDetail = `no tests ran; tempest exited ${exit}: ${why}`;
         }
-        if (job.result === 'ERROR' && !job.errorDetail && tempest)
-            job.errorDetail = `no tests ran; tempest exited ${tempest.exitCode ?? tempest.signal}: ${tempest.stderrTail.trim().split('\n').slice(-3).join(' | ')}`;
         if (job.result === 'ERROR' && !job.errorDetail)
             job.errorDetail = 'the stream holds no test results';
-        // Rewrite the JSON when the process outcome changed the verdict.
+        // Written here, not by writeReports: the process outcome above can change the verdict.
         (0,external_node_fs_.writeFileSync)(files.json, JSON.stringify(job, null, 2) + '\n');
         const t = job.tests;
         core/* setOutput */.uH('result', job.result);

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4395);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8321);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4395:
+/***/ 8321:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31558,7 +31558,7 @@ function parseJobResult(value, path = 'job') {
  * Accepts what report-to-gerrit's `results` file may hold: one job result, a list of them, or a
  * build set ({pipeline, jobs}). Returns the jobs and the build set fields that were present.
  */
-function parseResults(value, path = 'results') {
+function job_result_parseResults(value, path = 'results') {
     if (Array.isArray(value))
         return { jobs: value.map((j, i) => parseJobResult(j, `${path}[${i}]`)) };
     const o = asObject(value, path);
@@ -31582,6 +31582,38 @@ function parseResults(value, path = 'results') {
 /** Overall outcome of a build set, as Zuul decides it: only voting jobs count. */
 function buildSetSucceeded(jobs) {
     return jobs.filter((j) => j.voting).every((j) => j.result === 'SUCCESS' || j.result === 'SKIPPED');
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/model/src/results-file.ts
+
+
+/**
+ * The jobs of a results file (any form parseResults accepts). Errors name the file but not where
+ * it came from: callers prefix the input or option that gave the path.
+ */
+async function readResults(path) {
+    let text;
+    try {
+        text = await readFile(path, 'utf8');
+    }
+    catch (e) {
+        throw new Error(`cannot read ${path}: ${e.code ?? e.message}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new Error(`${path} is not JSON: ${e.message}`);
+    }
+    try {
+        return parseResults(value).jobs;
+    }
+    catch (e) {
+        throw new Error(`${path}: ${e.message}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/model/src/image-manifest.ts
@@ -31614,6 +31646,8 @@ function parseImageManifest(value, path = 'manifest') {
 }
 
 ;// CONCATENATED MODULE: ../../packages/model/src/index.ts
+
+
 
 
 
@@ -32131,11 +32165,17 @@ function secretForms(variables, metaSections) {
         .sort((a, b) => b.length - a.length);
 }
 const SCRUBBED = '********';
+/**
+ * The order secrets are replaced in: longest first, so a secret that starts or sits inside a
+ * longer one cannot cut the longer one and leave its tail in the text.
+ */
+function scrubOrder(secrets) {
+    return secrets.filter(Boolean).sort((a, b) => b.length - a.length);
+}
 function scrub(text, secrets) {
     let out = text;
-    for (const s of secrets)
-        if (s)
-            out = out.split(s).join(SCRUBBED);
+    for (const s of scrubOrder(secrets))
+        out = out.split(s).join(SCRUBBED);
     return out;
 }
 /** Values the job holds that are too short to scrub, named so the caller can warn. */
@@ -32146,6 +32186,8 @@ function unscrubbable(variables) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/devstack/src/local-conf.ts
+
+
 
 
 
@@ -32212,17 +32254,15 @@ function buildLocalConf(job, options = {}) {
     }
     if (vars.LIBS_FROM_GIT === undefined) {
         const libs = [];
-        for (const name of [...job.requiredProjects.map((p) => p.name), ...job.projects.map((p) => p.name)]) {
-            const short = name.split('/').pop();
-            if (!libs.includes(short))
-                libs.push(short);
-        }
+        for (const p of [...job.requiredProjects, ...job.projects])
+            if (!libs.includes(p.shortName))
+                libs.push(p.shortName);
         if (libs.length)
             lines.push(`LIBS_FROM_GIT=${parseLocalrcValue(libs.join(','), 'LIBS_FROM_GIT').quoted}`);
     }
     if (job.tempestPlugins.length) {
         if (vars.TEMPEST_PLUGINS === undefined) {
-            const dirs = job.tempestPlugins.map((p) => `${dest}/${p.split('/').pop()}`);
+            const dirs = job.tempestPlugins.map((p) => `${dest}/${shortName(p)}`);
             lines.push(`TEMPEST_PLUGINS=${parseLocalrcValue(dirs.join(' '), 'TEMPEST_PLUGINS').quoted}`);
         }
         else {
@@ -32233,11 +32273,12 @@ function buildLocalConf(job, options = {}) {
     for (const p of plugins)
         lines.push(`enable_plugin ${p.name} ${p.url}${p.ref ? ` ${p.ref}` : ''}`);
     const variables = order.map((k) => [k, vars[k]]);
-    const resolved = resolveVariables(variables, (n) => (n === 'DEST' ? dest : undefined));
+    const resolved = resolveVariables(variables, (n) => n === 'DEST' ? dest : n === 'TOP_DIR' ? (0,external_node_path_namespaceObject.join)(dest, 'devstack') : undefined);
     const secrets = secretForms(variables.map(([k, v]) => [k, v, resolved.get(k) ?? v]), job.localConf);
     return {
         localrc: lines,
         variables,
+        resolved,
         plugins,
         metaSections: job.localConf,
         secrets,
@@ -32270,7 +32311,7 @@ function renderLocalConf(conf) {
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ../../packages/devstack/src/scrub-stream.ts
 
 
@@ -32287,15 +32328,11 @@ class ScrubStream extends external_node_stream_.Transform {
     longest;
     constructor(secrets) {
         super();
-        this.secrets = secrets.filter(Boolean).map((s) => Buffer.from(s, 'utf8').toString('latin1'));
-        this.secrets.sort((a, b) => b.length - a.length);
+        this.secrets = scrubOrder(secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1')));
         this.longest = this.secrets[0]?.length ?? 0;
     }
     replace(text) {
-        let out = text;
-        for (const s of this.secrets)
-            out = out.split(s).join(SCRUBBED);
-        return out;
+        return scrub(text, this.secrets);
     }
     _transform(chunk, _enc, done) {
         this.pending += chunk.toString('latin1');
@@ -32329,7 +32366,7 @@ class ScrubStream extends external_node_stream_.Transform {
     }
 }
 async function copyScrubbed(from, to, secrets) {
-    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(from), new ScrubStream(secrets), (0,external_node_fs_namespaceObject.createWriteStream)(to));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(from), new ScrubStream(secrets), (0,external_node_fs_namespaceObject.createWriteStream)(to));
 }
 
 ;// CONCATENATED MODULE: ../../packages/devstack/src/branch.ts
@@ -32361,7 +32398,7 @@ function changeBranch(c) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ../../packages/devstack/src/exec.ts
+;// CONCATENATED MODULE: ../../packages/exec/src/index.ts
 
 const nodeExec = (file, args, options = {}) => new Promise((resolve, reject) => {
     (0,external_node_child_process_namespaceObject.execFile)(file, args, { ...options, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
@@ -32387,6 +32424,10 @@ async function run(exec, file, args, cwd) {
         throw new CommandError(`${file} ${args.join(' ')}`, r);
     return r.stdout;
 }
+
+;// CONCATENATED MODULE: ../../packages/devstack/src/exec.ts
+// Moved to @stackci/exec, the one process wrapper the packages share; devstack code imports it from here.
+
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -32414,7 +32455,10 @@ let globalConfig;
 function trustingGlobalConfig() {
     if (globalConfig && (0,external_node_fs_namespaceObject.existsSync)(globalConfig))
         return globalConfig;
-    const file = (0,external_node_path_namespaceObject.join)((0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'stackci-git-')), 'gitconfig');
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'stackci-git-'));
+    // One file serves every git command of the process, so it can only go when the process does.
+    process.once('exit', () => (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true }));
+    const file = (0,external_node_path_namespaceObject.join)(dir, 'gitconfig');
     const own = process.env.GIT_CONFIG_GLOBAL || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.gitconfig');
     const include = (0,external_node_fs_namespaceObject.existsSync)(own) ? `[include]\n\tpath = ${own}\n` : '';
     (0,external_node_fs_namespaceObject.writeFileSync)(file, `${include}[safe]\n\tdirectory = *\n`);
@@ -32432,6 +32476,7 @@ function ciGitExec(exec) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/devstack/src/placement.ts
+
 
 
 
@@ -32546,24 +32591,24 @@ function fetchRequiredProjects(projects, options) {
 }
 /** TEMPEST_PLUGINS directories that are not in $DEST: devstack's pip install of them would fail. */
 function missingTempestPlugins(job, dest) {
-    return job.tempestPlugins.map((p) => p.split('/').pop()).filter((p) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dest, p)));
+    return job.tempestPlugins.map(shortName).filter((p) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dest, p)));
 }
 /** Required projects (and projects under test and plugins) missing from $DEST: devstack would clone these. */
 function missingProjects(job, dest) {
-    const names = [
-        ...job.requiredProjects.map((p) => p.name),
-        ...job.projects.map((p) => p.name),
+    const shorts = new Set([
+        ...job.requiredProjects.map((p) => p.shortName),
+        ...job.projects.map((p) => p.shortName),
         ...job.plugins.map((p) => p.name),
-    ];
-    const shorts = [...new Set(names.map((n) => n.split('/').pop()))];
-    return shorts.filter((s) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dest, s, '.git')));
+    ]);
+    return [...shorts].filter((s) => !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dest, s, '.git')));
 }
 /**
  * ERROR_ON_CLONE=True only makes sense when the job lists what devstack needs
  * (required_projects) and all of it is in place; otherwise devstack must still clone.
+ * `missing` is missingProjects(job, dest), for a caller that has it already.
  */
-function shouldErrorOnClone(job, dest) {
-    return job.requiredProjects.length > 0 && missingProjects(job, dest).length === 0;
+function shouldErrorOnClone(job, dest, missing = missingProjects(job, dest)) {
+    return job.requiredProjects.length > 0 && missing.length === 0;
 }
 /**
  * Clones devstack into $DEST/devstack at the first ref of `candidates` the repository has.
@@ -32726,7 +32771,7 @@ async function exportJournal(since, outFile, secrets, exec) {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
     const exited = new Promise((res) => child.on('close', (code) => res(code ?? 1)));
-    await (0,promises_namespaceObject.pipeline)(child.stdout, new ScrubStream(secrets), (0,external_node_fs_namespaceObject.createWriteStream)(outFile));
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(child.stdout, new ScrubStream(secrets), (0,external_node_fs_namespaceObject.createWriteStream)(outFile));
     const code = await exited;
     if (code !== 0) {
         (0,external_node_fs_namespaceObject.rmSync)(outFile, { force: true });
@@ -33020,7 +33065,6 @@ function parseInput(name, parse) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 
 
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
@@ -33175,7 +33219,7 @@ async function setupDevstack(s, state) {
         endGroup();
     }
     state.missing = missingProjects(job, s.dest);
-    state.errorOnClone = shouldErrorOnClone(job, s.dest);
+    state.errorOnClone = shouldErrorOnClone(job, s.dest, state.missing);
     const conf = await step('render local.conf', () => buildLocalConf(job, {
         dest: s.dest,
         pluginSettings: scanPluginSettings(s.dest),
@@ -33225,8 +33269,7 @@ async function setupDevstack(s, state) {
 function resolvedLogfile(conf, dest) {
     if (!conf)
         return (0,external_node_path_namespaceObject.join)(dest, 'logs', 'devstacklog.txt');
-    const v = resolveVariables(conf.variables, (n) => n === 'DEST' ? dest : n === 'TOP_DIR' ? (0,external_node_path_namespaceObject.join)(dest, 'devstack') : undefined).get('LOGFILE');
-    return v || undefined;
+    return conf.resolved.get('LOGFILE') || undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts

@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5854);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9403);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30887,13 +30887,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5854:
+/***/ 9403:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -33968,6 +33968,21 @@ const nodeTransport = (req) => new Promise((resolve, reject) => {
     r.end(req.body);
 });
 
+;// CONCATENATED MODULE: ../../packages/gerrit/src/types.ts
+/**
+ * The REST entities the client reads and writes, as rest-api-changes.txt and
+ * rest-api-projects.txt document them (the fields stackci uses; Gerrit may send more).
+ */
+const NOTIFY_HANDLINGS = (/* unused pure expression or super */ null && (['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL']));
+/** Gerrit's timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff'. */
+function types_parseGerritTimestamp(value) {
+    const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(value);
+    const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`) : new Date(NaN);
+    if (Number.isNaN(d.getTime()))
+        throw new TypeError(`not a Gerrit timestamp: '${value}'`);
+    return d;
+}
+
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/client.ts
 
 
@@ -34439,7 +34454,7 @@ function parseJobResult(value, path = 'job') {
  * Accepts what report-to-gerrit's `results` file may hold: one job result, a list of them, or a
  * build set ({pipeline, jobs}). Returns the jobs and the build set fields that were present.
  */
-function parseResults(value, path = 'results') {
+function job_result_parseResults(value, path = 'results') {
     if (Array.isArray(value))
         return { jobs: value.map((j, i) => parseJobResult(j, `${path}[${i}]`)) };
     const o = asObject(value, path);
@@ -34463,6 +34478,38 @@ function parseResults(value, path = 'results') {
 /** Overall outcome of a build set, as Zuul decides it: only voting jobs count. */
 function job_result_buildSetSucceeded(jobs) {
     return jobs.filter((j) => j.voting).every((j) => j.result === 'SUCCESS' || j.result === 'SKIPPED');
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/model/src/results-file.ts
+
+
+/**
+ * The jobs of a results file (any form parseResults accepts). Errors name the file but not where
+ * it came from: callers prefix the input or option that gave the path.
+ */
+async function readResults(path) {
+    let text;
+    try {
+        text = await readFile(path, 'utf8');
+    }
+    catch (e) {
+        throw new Error(`cannot read ${path}: ${e.code ?? e.message}`);
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new Error(`${path} is not JSON: ${e.message}`);
+    }
+    try {
+        return parseResults(value).jobs;
+    }
+    catch (e) {
+        throw new Error(`${path}: ${e.message}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/model/src/image-manifest.ts
@@ -34495,6 +34542,8 @@ function parseImageManifest(value, path = 'manifest') {
 }
 
 ;// CONCATENATED MODULE: ../../packages/model/src/index.ts
+
+
 
 
 
@@ -34628,6 +34677,12 @@ function parseVotingMode(value) {
 function isGatePipeline(pipeline) {
     return /^gate(_\w+)?$/.test(pipeline);
 }
+/** 'Verified +1, Code-Review -1'; empty when the report only comments. */
+function formatVote(labels) {
+    return Object.entries(labels)
+        .map(([l, v]) => `${l} ${v > 0 ? '+' : ''}${v}`)
+        .join(', ');
+}
 function vote_policy_decideVote(input) {
     const gate = isGatePipeline(input.pipeline);
     if (input.submit && !gate) {
@@ -34711,16 +34766,14 @@ function findRevision(info, revision) {
     const [sha, rev] = matches[0];
     return { sha, rev };
 }
-/**
- * Posts (or, dry, prepares) one report. Without a client (a dry run with no Gerrit to read), the
- * patch set is taken as open and current.
- */
 async function postReport(client, req) {
-    if (!/^https?:\/\/\S+$/.test(req.runUrl)) {
+    if (req.runUrl !== undefined && !/^https?:\/\/\S+$/.test(req.runUrl)) {
         throw new GerritInputError('run-url', `must be an http(s) URL without spaces, got '${req.runUrl}'`);
     }
     if (!client && !req.dryRun)
         throw new GerritInputError('gerrit-url', 'is needed to post a report');
+    // Read only with a client, which the signatures above pair with a full request.
+    const target = req;
     const now = req.now ?? (() => new Date());
     const tag = reportTag(req.pipeline);
     const message = reportMessage({
@@ -34729,7 +34782,7 @@ async function postReport(client, req) {
         runUrl: req.runUrl,
         footer: req.footer,
     });
-    const locator = { project: req.project, change: req.change };
+    const locator = { project: target.project, change: target.change };
     let status = 'NEW';
     let currentPatchset = true;
     let patchset;
@@ -34738,13 +34791,13 @@ async function postReport(client, req) {
     let alreadyPosted = false;
     if (client) {
         const info = await client.getChange(locator, ['ALL_REVISIONS', 'MESSAGES']);
-        const { sha: s, rev } = findRevision(info, req.revision);
+        const { sha: s, rev } = findRevision(info, target.revision);
         sha = s;
         patchset = rev._number;
         created = parseGerritTimestamp(rev.created);
         status = info.status;
         currentPatchset = info.current_revision === sha;
-        alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: req.runUrl, patchset }) !== undefined;
+        alreadyPosted = findReport(info.messages ?? [], { tag, runUrl: target.runUrl, patchset }) !== undefined;
     }
     const decision = decideVote({
         mode: req.voting,
@@ -34780,7 +34833,7 @@ async function postReport(client, req) {
         ...(req.notify ? { notify: req.notify } : {}),
     };
     const result = await client.setReview(locator, sha, input, {
-        alreadyApplied: async () => findReport(await client.listMessages(locator), { tag, runUrl: req.runUrl, patchset }) !== undefined,
+        alreadyApplied: async () => findReport(await client.listMessages(locator), { tag, runUrl: target.runUrl, patchset }) !== undefined,
     });
     outcome.posted = true;
     outcome.recovered = result.recovered;
@@ -34812,11 +34865,9 @@ var picomatch = __nccwpck_require__(6444);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/file-matcher.ts
 
-function fileMatcher(patterns) {
-    const tests = patterns
-        .map((p) => p.trim())
-        .filter((p) => p.length > 0 && !p.startsWith('#'))
-        .map((p) => {
+function fileMatcher(list) {
+    const patterns = list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'));
+    const tests = patterns.map((p) => {
         if (p.startsWith('^')) {
             let re;
             try {
@@ -34841,15 +34892,18 @@ function parsePatternList(text) {
         .map((s) => s.trim())
         .filter((s) => s.length > 0 && !s.startsWith('#'));
 }
+/** Drops Gerrit's /COMMIT_MSG and /MERGE_LIST, which it lists as files of every revision: no matcher looks at them. */
+function realFiles(changedFiles) {
+    return changedFiles.filter((f) => !f.startsWith('/'));
+}
 /** Zuul's `irrelevant-files`: a change is irrelevant only when it changes files and all of them match. */
 function onlyIrrelevant(changedFiles, irrelevant) {
-    // Gerrit lists /COMMIT_MSG and /MERGE_LIST as files of every revision; they never make a change relevant.
-    const files = changedFiles.filter((f) => !f.startsWith('/'));
+    const files = realFiles(changedFiles);
     return files.length > 0 && irrelevant.patterns.length > 0 && files.every((f) => irrelevant.matches(f));
 }
 /** The changed files that match, for reasons printed in summaries ("appliance/foo.py matches appliance/**"). */
 function matchingFiles(changedFiles, matcher) {
-    return changedFiles.filter((f) => !f.startsWith('/') && matcher.matches(f));
+    return realFiles(changedFiles).filter((f) => matcher.matches(f));
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/branch-policy.ts
@@ -34878,10 +34932,7 @@ function stableBranchCutDate(branch) {
 }
 function parseBranchDates(text) {
     const out = new Map();
-    for (const line of text.split(/\r?\n|,/)) {
-        const s = line.trim();
-        if (!s || s.startsWith('#'))
-            continue;
+    for (const s of parsePatternList(text)) {
         const eq = s.indexOf('=');
         const date = eq > 0 ? parseDate(s.slice(eq + 1).trim()) : undefined;
         if (!date)
@@ -34950,17 +35001,6 @@ function runsOf(runs, pipeline, project, change) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/gerrit-change.ts
-/**
- * Gerrit timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff' (rest-api.txt "Timestamp"), which
- * Date.parse does not accept as UTC; nanoseconds are cut to milliseconds.
- */
-function gerrit_change_parseGerritTimestamp(text) {
-    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z?$/.exec(text.trim());
-    if (!m)
-        throw new Error(`not a Gerrit timestamp (yyyy-mm-dd hh:mm:ss.fffffffff): '${text}'`);
-    const ms = (m[3] ?? '').padEnd(3, '0').slice(0, 3);
-    return new Date(`${m[1]}T${m[2]}.${ms}Z`);
-}
 /** The current revision's SHA and RevisionInfo; Gerrit sends them with o=CURRENT_REVISION. */
 function currentRevision(c) {
     const sha = c.current_revision;
@@ -34983,6 +35023,7 @@ function isRecheck(message) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/watch-decision.ts
+
 
 
 
@@ -35033,7 +35074,7 @@ function approval(c) {
     }
     const top = labelMax(wf) ?? 1;
     const votes = (wf.all ?? []).filter((a) => (a.value ?? 0) >= top && a.date);
-    const at = latest(votes, (a) => gerrit_change_parseGerritTimestamp(a.date))?.date;
+    const at = latest(votes, (a) => types_parseGerritTimestamp(a.date))?.date;
     return { ok: true, reason: 'approved', ...(at ? { at } : {}) };
 }
 /**
@@ -35071,8 +35112,8 @@ function decideChange(c, runs, policy) {
         return p === undefined || p === policy.pipeline;
     });
     const onCurrent = (m) => m._revision_number === undefined || m._revision_number === ps;
-    const lastReport = latest(reports.filter(onCurrent), (m) => gerrit_change_parseGerritTimestamp(m.date));
-    const created = cur.revision.created ? gerrit_change_parseGerritTimestamp(cur.revision.created) : undefined;
+    const lastReport = latest(reports.filter(onCurrent), (m) => types_parseGerritTimestamp(m.date));
+    const created = cur.revision.created ? types_parseGerritTimestamp(cur.revision.created) : undefined;
     let trigger;
     let triggeredAt;
     let why;
@@ -35090,7 +35131,7 @@ function decideChange(c, runs, policy) {
     else {
         // Zuul's check pipeline requires current-patchset: a recheck left on an older patch set is ignored.
         const rechecks = messages.filter((m) => !isOurs(m, policy) && onCurrent(m) && isRecheck(m.message));
-        const lastRecheck = latest(rechecks, (m) => gerrit_change_parseGerritTimestamp(m.date));
+        const lastRecheck = latest(rechecks, (m) => types_parseGerritTimestamp(m.date));
         if (!lastReport) {
             if (created && policy.branches.since && created < policy.branches.since && !lastRecheck) {
                 return skip(`patch set ${ps} was uploaded ${fmt(created)}, before the CI began (${fmt(policy.branches.since)}); comment "recheck" to test it`);
@@ -35163,6 +35204,20 @@ const WATCH_QUERY_OPTIONS = [
     'DETAILED_LABELS',
     'DETAILED_ACCOUNTS',
 ];
+/** The outcome of each decision of the report (the job summary and watch-gerrit's output agree). */
+function outcomeOf(report) {
+    const sent = new Map(report.dispatched.map((x) => [x.decision, x]));
+    const deferred = new Set(report.deferred);
+    const refused = new Set(report.failed.filter((f) => f.what === 'dispatch').map((f) => f.decision));
+    return (d) => {
+        if (refused.has(d))
+            return { action: 'failed' };
+        if (deferred.has(d))
+            return { action: 'deferred' };
+        const url = sent.get(d)?.url;
+        return { action: d.action, ...(url ? { url } : {}) };
+    };
+}
 /** Reading Gerrit or the workflow's runs failed: nothing was dispatched or cancelled. */
 class WatchReadError extends Error {
     source;
@@ -35226,13 +35281,6 @@ async function watchOnce(options) {
     const query = watchQuery(options.projects, limits.lookbackDays);
     const { changes, truncated: changesTruncated } = await reading('gerrit', () => readChanges(options.source, query, limits));
     log(`Gerrit: ${changes.length} open change(s) for '${query}'`);
-    if (options.source.listFiles && options.policy.irrelevantFiles.patterns.length > 0) {
-        for (const c of changes) {
-            const rev = c.current_revision ? c.revisions?.[c.current_revision] : undefined;
-            if (rev && !rev.files)
-                rev.files = await reading('gerrit', () => options.source.listFiles(c, c.current_revision));
-        }
-    }
     const { runs, truncated: runsTruncated } = await reading('github', () => readRuns(options.workflow, limits, options.now ?? new Date()));
     const parsed = changeRuns(runs);
     log(`GitHub: ${runs.length} run(s) of the workflow, ${parsed.length} named after a change`);
@@ -35312,9 +35360,6 @@ class GitHubApiError extends Error {
         this.status = status;
         this.endpoint = endpoint;
         this.name = 'GitHubApiError';
-    }
-    get retryable() {
-        return this.status === 0 || this.status === 429 || this.status >= 500;
     }
 }
 /**
@@ -35399,11 +35444,23 @@ function gitHubWorkflowApi(o) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/watch-summary.ts
+
 const cell = (s) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+function outcomeCell(o, dryRun) {
+    switch (o.action) {
+        case 'deferred':
+            return 'deferred (max-dispatches)';
+        case 'failed':
+            return 'dispatch failed';
+        case 'skip':
+            return 'skipped';
+        case 'dispatch':
+            return o.url ? `[dispatched](${o.url})` : dryRun ? 'would dispatch' : 'dispatched';
+    }
+}
 /** The job summary: every change considered, what was decided and why (the Ironic spec wants exclusions documented). */
 function watchSummaryMarkdown(report, title = 'watch-gerrit') {
-    const dispatched = new Map(report.dispatched.map((d) => [d.decision, d]));
-    const deferred = new Set(report.deferred);
+    const outcome = outcomeOf(report);
     const lines = [
         `## ${title}${report.dryRun ? ' (dry run)' : ''}`,
         '',
@@ -35417,16 +35474,7 @@ function watchSummaryMarkdown(report, title = 'watch-gerrit') {
     if (report.decisions.length > 0) {
         lines.push('| change | project | branch | decision | reason |', '|---|---|---|---|---|');
         for (const d of report.decisions) {
-            const sent = dispatched.get(d);
-            const decision = deferred.has(d)
-                ? 'deferred (max-dispatches)'
-                : d.action === 'dispatch'
-                    ? sent?.url
-                        ? `[dispatched](${sent.url})`
-                        : report.dryRun
-                            ? 'would dispatch'
-                            : 'dispatched'
-                    : 'skipped';
+            const decision = outcomeCell(outcome(d), report.dryRun);
             lines.push(`| ${d.change},${d.patchset ?? '?'} | ${cell(d.project)} | ${cell(d.branch)} | ${decision} | ${cell(d.reason)} |`);
         }
         lines.push('');
@@ -35442,8 +35490,33 @@ function watchSummaryMarkdown(report, title = 'watch-gerrit') {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ../../packages/exec/src/index.ts
+
+const src_nodeExec = (file, args, options = {}) => new Promise((resolve, reject) => {
+    execFile(file, args, { ...options, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number')
+            return reject(err);
+        resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
+    });
+});
+/** A command that exited non-zero; the message carries its stderr, which names the real cause. */
+class CommandError extends Error {
+    command;
+    result;
+    constructor(command, result) {
+        super(`${command} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+        this.command = command;
+        this.result = result;
+        this.name = 'CommandError';
+    }
+}
+async function run(exec, file, args, cwd) {
+    const r = await exec(file, args, cwd ? { cwd } : {});
+    if (r.code !== 0)
+        throw new CommandError(`${file} ${args.join(' ')}`, r);
+    return r.stdout;
+}
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/prepare-change.ts
 
 
@@ -35470,12 +35543,21 @@ const GIT_ENV = {
     GIT_COMMITTER_NAME: 'stackci',
     GIT_COMMITTER_EMAIL: 'stackci@localhost',
 };
-const defaultGit = (args, cwd) => new Promise((resolve) => {
-    execFile('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], { cwd, env: { ...process.env, ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+const defaultGit = (args, cwd) => nodeExec('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgSign=false', ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_ENV },
 });
+/**
+ * Files a change touches: what Gerrit lists for a patch set, the diff of `head` against its merge
+ * base with `base`. A rename counts as its old and its new path (either may match a pattern), and
+ * -z keeps non-ASCII paths as they are instead of C-quoting them.
+ */
+async function changedFiles(git, dir, base, head) {
+    const r = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], dir);
+    if (r.code !== 0)
+        throw new Error(`git diff ${base}...${head} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    return r.stdout.split('\0').filter(Boolean);
+}
 /** Removes credentials from a URL before it can appear in an error message or a log. */
 function redactUrl(url) {
     return url.replace(/\/\/[^/@\s]*@/, '//***@');
@@ -35502,8 +35584,9 @@ async function prepareChange(input, git = defaultGit) {
     if (input.revision && revision !== input.revision) {
         throw new Error(`${input.ref} points at ${revision}, not the patch set's ${input.revision}: a newer patch set?`);
     }
-    await must(['checkout', '--quiet', '-B', input.branch, branchTip], 'checkout');
-    if (input.merge !== false) {
+    const merge = input.merge !== false;
+    await must(['checkout', '--quiet', '-B', input.branch, merge ? branchTip : revision], 'checkout');
+    if (merge) {
         // Fast-forwards when the patch set sits on the tip, as Zuul's merger does; merges otherwise.
         const r = await git(['merge', '--quiet', '--no-edit', '-s', 'resolve', revision], input.dir);
         if (r.code !== 0) {
@@ -35514,14 +35597,9 @@ async function prepareChange(input, git = defaultGit) {
             throw new MergeConflictError(input.ref, input.branch, conflicts);
         }
     }
-    else {
-        await must(['checkout', '--quiet', '-B', input.branch, revision], 'checkout');
-    }
     const head = await must(['rev-parse', 'HEAD'], 'rev-parse');
-    const changedFiles = (await must(['diff', '--name-only', `${branchTip}...${revision}`], 'diff'))
-        .split('\n')
-        .filter(Boolean);
-    return { dir: input.dir, head, branchTip, revision, changedFiles, merged: head !== revision };
+    const files = await changedFiles(git, input.dir, branchTip, revision);
+    return { dir: input.dir, head, branchTip, revision, changedFiles: files, merged: head !== revision };
 }
 
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/index.ts
@@ -35637,19 +35715,12 @@ function parseInput(name, parse) {
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/index.ts
 
 
-
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
 
 
-function inputs_int(name, min) {
-    const n = optionalNumberInput(name, { min, integer: true });
-    if (n === undefined)
-        throw new InputError(name, 'is required');
-    return n;
-}
-const wrap = (name, f) => parseInput(name, () => f());
+const limit = (name, key, min) => numberInput(name, DEFAULT_WATCH_LIMITS[key], { min, integer: true });
 function readInputs(env = process.env) {
     const gerritUrl = getInput('gerrit-url', { required: true }).trim();
     if (!/^https?:\/\/[^/\s]+/.test(gerritUrl))
@@ -35660,7 +35731,7 @@ function readInputs(env = process.env) {
         core_setSecret(password);
     if (password && !username)
         throw new InputError('username', 'is needed with password');
-    const projects = parsePatternList(getInput('projects', { required: true }));
+    const projects = listInput('projects');
     if (projects.length === 0)
         throw new InputError('projects', 'no project given');
     for (const p of projects) {
@@ -35675,7 +35746,7 @@ function readInputs(env = process.env) {
     const since = sinceText ? parseDate(sinceText) : undefined;
     if (sinceText && !since)
         throw new InputError('since', `expected YYYY-MM-DD, got '${sinceText}'`);
-    const accounts = parsePatternList(getInput('ci-accounts'));
+    const accounts = listInput('ci-accounts');
     const ours = accounts.length ? accounts : username ? [username] : [];
     if (ours.length === 0) {
         throw new InputError('ci-accounts', 'needed when username is empty: without it our own reports cannot be recognised');
@@ -35706,11 +35777,11 @@ function readInputs(env = process.env) {
                 usernames: ours.filter((a) => !/^\d+$/.test(a)),
                 accountIds: ours.filter((a) => /^\d+$/.test(a)).map(Number),
             },
-            irrelevantFiles: wrap('irrelevant-files', () => fileMatcher(parsePatternList(getInput('irrelevant-files')))),
+            irrelevantFiles: parseInput('irrelevant-files', (v) => fileMatcher(parsePatternList(v))),
             branches: branchPolicy({
-                branches: wrap('branches', () => parsePatternList(getInput('branches'))),
+                branches: listInput('branches'),
                 ...(since ? { since } : {}),
-                created: wrap('branch-dates', () => parseBranchDates(getInput('branch-dates'))),
+                created: parseInput('branch-dates', parseBranchDates),
             }),
             skipWorkInProgress: boolInput('skip-wip'),
         },
@@ -35720,10 +35791,9 @@ function readInputs(env = process.env) {
         apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
         token,
         limits: {
-            maxChanges: inputs_int('max-changes', 1),
-            maxDispatches: inputs_int('max-dispatches', 0),
-            maxRunPages: 10,
-            lookbackDays: inputs_int('lookback-days', 1),
+            maxChanges: limit('max-changes', 'maxChanges', 1),
+            maxDispatches: limit('max-dispatches', 'maxDispatches', 0),
+            lookbackDays: limit('lookback-days', 'lookbackDays', 1),
         },
         dryRun,
     };
@@ -35735,20 +35805,22 @@ function readInputs(env = process.env) {
 
 
 function decisionsJson(report) {
-    const urls = new Map(report.dispatched.map((d) => [d.decision, d.url]));
-    const deferred = new Set(report.deferred);
-    return JSON.stringify(report.decisions.map((d) => ({
-        change: d.change,
-        patchset: d.patchset,
-        project: d.project,
-        branch: d.branch,
-        action: deferred.has(d) ? 'deferred' : d.action,
-        ...(d.trigger ? { trigger: d.trigger } : {}),
-        reason: d.reason,
-        ...(urls.get(d) ? { 'run-url': urls.get(d) } : {}),
-    })));
+    const outcome = outcomeOf(report);
+    return JSON.stringify(report.decisions.map((d) => {
+        const o = outcome(d);
+        return {
+            change: d.change,
+            patchset: d.patchset,
+            project: d.project,
+            branch: d.branch,
+            action: o.action,
+            ...(d.trigger ? { trigger: d.trigger } : {}),
+            reason: d.reason,
+            ...(o.url ? { 'run-url': o.url } : {}),
+        };
+    }));
 }
-async function run() {
+async function main_run() {
     try {
         const s = readInputs();
         const client = new GerritClient({
