@@ -26,6 +26,14 @@ describe('prepareChange against Gerrit over git http-backend', () => {
     rmSync(work, { recursive: true, force: true })
   })
 
+  /** Opens a change on `files`, then lands another (on `landed`) under it: the branch moved on. */
+  async function afterAnotherLanded(landed: Record<string, string>, files: Record<string, string>) {
+    const first = await gerrit.createChange({ project, files: landed })
+    const second = await gerrit.createChange({ project, files })
+    await gerrit.merge(first.number)
+    return second
+  }
+
   it('fast-forwards a patch set that sits on the branch tip', async () => {
     const c = await gerrit.createChange({ project, files: { 'router.py': 'a = 10\nb = 2\nc = 3\n' } })
     const p = await prepareChange({
@@ -45,10 +53,7 @@ describe('prepareChange against Gerrit over git http-backend', () => {
   })
 
   it('merges onto a branch that moved on, and lists only the change’s files', async () => {
-    const first = await gerrit.createChange({ project, files: { README: 'y\n' } })
-    const second = await gerrit.createChange({ project, files: { 'router.py': 'a = 1\nb = 2\nc = 30\n' } })
-    gerrit.approve(first.number)
-    await gerrit.merge(first.number)
+    const second = await afterAnotherLanded({ README: 'y\n' }, { 'router.py': 'a = 1\nb = 2\nc = 30\n' })
     const p = await prepareChange({
       gitUrl: gerrit.gitUrl(project, ci),
       branch: 'master',
@@ -116,10 +121,7 @@ describe('prepareChange against Gerrit over git http-backend', () => {
   })
 
   it('checks out the patch set as it is with merge: false, though the branch moved on', async () => {
-    const first = await gerrit.createChange({ project, files: { README: 'z\n' } })
-    const second = await gerrit.createChange({ project, files: { 'x2.py': '2\n' } })
-    gerrit.approve(first.number)
-    await gerrit.merge(first.number)
+    const second = await afterAnotherLanded({ README: 'z\n' }, { 'x2.py': '2\n' })
     const p = await prepareChange({
       gitUrl: gerrit.gitUrl(project, ci),
       branch: 'master',
