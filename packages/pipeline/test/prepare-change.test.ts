@@ -82,6 +82,17 @@ describe('prepareChange against Gerrit over git http-backend', () => {
     expect((err as MergeConflictError).conflicts).toEqual(['router.py'])
   })
 
+  it('names a conflicting non-ASCII path as it is', async () => {
+    const open = await afterAnotherLanded({ 'café.py': 'x = 1\n' }, { 'café.py': 'x = 2\n' })
+    const err = await prepareChange({
+      gitUrl: gerrit.gitUrl(project, ci),
+      branch: 'master',
+      ref: open.ref,
+      dir: join(work, 'conflict-utf8'),
+    }).catch((e: unknown) => e)
+    expect((err as MergeConflictError).conflicts).toEqual(['café.py'])
+  })
+
   it('refuses a ref that no longer points at the expected revision, without leaking credentials', async () => {
     const c = await gerrit.createChange({ project, files: { 'x.py': '1\n' } })
     const err = (await prepareChange({
