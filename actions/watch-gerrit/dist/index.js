@@ -35590,8 +35590,9 @@ async function prepareChange(input, git = defaultGit) {
         // Fast-forwards when the patch set sits on the tip, as Zuul's merger does; merges otherwise.
         const r = await git(['merge', '--quiet', '--no-edit', '-s', 'resolve', revision], input.dir);
         if (r.code !== 0) {
-            const conflicts = (await git(['diff', '--name-only', '--diff-filter=U'], input.dir)).stdout
-                .split('\n')
+            // -z, as in changedFiles: a non-ASCII path is named as it is, not C-quoted.
+            const conflicts = (await git(['diff', '--name-only', '-z', '--diff-filter=U'], input.dir)).stdout
+                .split('\0')
                 .filter(Boolean);
             await git(['merge', '--abort'], input.dir);
             throw new MergeConflictError(input.ref, input.branch, conflicts);
