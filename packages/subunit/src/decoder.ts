@@ -255,7 +255,10 @@ export class SubunitDecoder {
     // flags for 1- and 2-byte lengths and after the 5 header bytes for 3-byte lengths.
     const base = start + (lenBytes === 3 ? 6 : 1)
     const r = this.reader
-    r.body = packet
+    if (r.body !== packet) {
+      r.body = packet
+      r.view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength)
+    }
     r.base = base
     r.end = end - 4
     r.pos = base + (lenBytes === 3 ? 0 : 2 + lenBytes)
@@ -388,6 +391,8 @@ const NOT_PLAIN_ASCII = /[^\x01-\x7f]/
 /** Reads the fields of one packet. */
 class FieldReader {
   body: Uint8Array = new Uint8Array()
+  /** The same bytes as `body`, for comparing four at a time. */
+  view: DataView = new DataView(new ArrayBuffer(0))
   base = 0
   end = 0
   pos = 0
@@ -409,6 +414,7 @@ class FieldReader {
   /** The last test id read and its bytes (a copy): most packets repeat the previous packet's id. */
   private lastId = ''
   private lastIdBytes = new Uint8Array(256)
+  private lastIdView: DataView = new DataView(this.lastIdBytes.buffer)
   private lastIdLength = -1
 
   /** string(), answering from the last test id when the bytes are the same. */
@@ -423,22 +429,29 @@ class FieldReader {
         for (let i = 1; i < size; i++) length = length * 256 + b[at + i]!
         const stop = start + length
         if (length === this.lastIdLength && stop <= this.end) {
-          const last = this.lastIdBytes
-          let i = length - 1
-          // Ids of one run share their start: compare from the end.
-          while (i >= 0 && b[start + i] === last[i]) i--
+          // Four bytes at a time from the end (ids of one run share their start), then the rest.
+          const view = this.view
+          const last = this.lastIdView
+          let i = length - 4
+          while (i >= 0 && view.getInt32(start + i) === last.getInt32(i)) i -= 4
           if (i < 0) {
-            this.pos = stop
-            return this.lastId
+            i += 3
+            while (i >= 0 && b[start + i] === this.lastIdBytes[i]) i--
+            if (i < 0) {
+              this.pos = stop
+              return this.lastId
+            }
           }
         }
       }
     }
     const id = this.string()
     const length = this.pos - (at + (b[at]! >> 6) + 1)
-    if (this.lastIdBytes.length < length) this.lastIdBytes = new Uint8Array(length * 2)
-    const last = this.lastIdBytes
-    for (let i = 0, j = this.pos - length; i < length; i++, j++) last[i] = b[j]!
+    if (this.lastIdBytes.length < length) {
+      this.lastIdBytes = new Uint8Array(length * 2)
+      this.lastIdView = new DataView(this.lastIdBytes.buffer)
+    }
+    this.lastIdBytes.set(b.subarray(this.pos - length, this.pos))
     this.lastIdLength = length
     this.lastId = id
     return id

@@ -241,3 +241,25 @@ describe('bad input, as python-subunit handles it', () => {
     }
   })
 })
+
+describe('test ids that repeat', () => {
+  it('tells apart ids of the same length that differ in any one byte, at any length', () => {
+    // The decoder answers a repeated id from the last one after comparing the bytes four at a
+    // time from the end, then the first length % 4: a difference anywhere must be seen.
+    const ids: string[] = []
+    for (let length = 1; length <= 11; length++) {
+      const base = 'abcdefghijk'.slice(0, length)
+      ids.push(base, base)
+      for (let i = 0; i < length; i++) ids.push(base.slice(0, i) + 'Z' + base.slice(i + 1), base)
+    }
+    ids.push('é.test', 'é.test', 'è.test')
+    const stream = Buffer.concat(ids.map((testId) => encodePacket({ testId, status: 'inprogress' })))
+    expect(decode(stream).map((e) => e.testId)).toEqual(ids)
+    // In small pieces too: packets then come in buffers of their own, one after another.
+    const seen: (string | undefined)[] = []
+    const d = new SubunitDecoder((e) => seen.push(e.testId), { reuseEvent: true })
+    for (let i = 0; i < stream.length; i += 7) d.write(stream.subarray(i, i + 7))
+    d.end()
+    expect(seen).toEqual(ids)
+  })
+})
