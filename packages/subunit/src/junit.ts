@@ -9,7 +9,7 @@ export interface JUnitOptions {
 }
 
 /** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
-function seconds(micros: number): string {
+export function junitSeconds(micros: number): string {
   const whole = Math.floor(micros / 1e6)
   const x = whole + 0.000001 * (micros - whole * 1e6)
   // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
@@ -36,7 +36,7 @@ export function writeJUnit(
   const counts = results.counts()
   const first = results.firstTimestamp
   const last = results.lastTimestamp
-  const suiteTime = first !== undefined && last !== undefined ? seconds(last - first) : '0.000'
+  const suiteTime = first !== undefined && last !== undefined ? junitSeconds(last - first) : '0.000'
   const failures = counts.failed
   write('<?xml version="1.0" encoding="UTF-8"?>\n')
   write(
@@ -53,7 +53,8 @@ export function writeJUnit(
     if (t.start !== undefined) clock = t.start
     const testStart = clock
     if (t.end !== undefined) clock = t.end
-    const duration = testStart !== undefined && clock !== undefined ? seconds(clock - testStart) : '0.000'
+    const duration =
+      testStart !== undefined && clock !== undefined ? junitSeconds(clock - testStart) : '0.000'
     buffer += testCase(t, duration)
     if (buffer.length > 65536) {
       write(buffer)
