@@ -171,5 +171,10 @@ console.log(
   `peak RSS: subunit2junitxml ${peak(runs.ref).toFixed(1)} MB; ours ${peak(runs.lean).toFixed(1)} MB (JUnit + JSON), ` +
     `${peak(runs.ours).toFixed(1)} MB (action) (target ≤ ${TARGET_RSS_MB} MB)`,
 )
+// Every run's wall time: on a shared machine the spread says how far to trust one ratio.
+const walls = (ms: Measure[]) => ms.map((m) => f(m.wall)).join(' / ')
+console.log(
+  `each run, wall s: subunit2junitxml ${walls(runs.ref)}; ours ${walls(runs.lean)}; action ${walls(runs.ours)}`,
+)
 console.log(`same totals as subunit2junitxml: ${same ? 'yes' : 'NO'}`)
 if (!same) process.exitCode = 1
