@@ -28902,7 +28902,10 @@ class SubunitDecoder {
         // flags for 1- and 2-byte lengths and after the 5 header bytes for 3-byte lengths.
         const base = start + (lenBytes === 3 ? 6 : 1);
         const r = this.reader;
-        r.body = packet;
+        if (r.body !== packet) {
+            r.body = packet;
+            r.view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+        }
         r.base = base;
         r.end = end - 4;
         r.pos = base + (lenBytes === 3 ? 0 : 2 + lenBytes);
@@ -29030,6 +29033,8 @@ const NOT_PLAIN_ASCII = /[^\x01-\x7f]/;
 /** Reads the fields of one packet. */
 class FieldReader {
     body = new Uint8Array();
+    /** The same bytes as `body`, for comparing four at a time. */
+    view = new DataView(new ArrayBuffer(0));
     base = 0;
     end = 0;
     pos = 0;
@@ -29051,6 +29056,7 @@ class FieldReader {
     /** The last test id read and its bytes (a copy): most packets repeat the previous packet's id. */
     lastId = '';
     lastIdBytes = new Uint8Array(256);
+    lastIdView = new DataView(this.lastIdBytes.buffer);
     lastIdLength = -1;
     /** string(), answering from the last test id when the bytes are the same. */
     testId() {
@@ -29065,25 +29071,31 @@ class FieldReader {
                     length = length * 256 + b[at + i];
                 const stop = start + length;
                 if (length === this.lastIdLength && stop <= this.end) {
-                    const last = this.lastIdBytes;
-                    let i = length - 1;
-                    // Ids of one run share their start: compare from the end.
-                    while (i >= 0 && b[start + i] === last[i])
-                        i--;
+                    // Four bytes at a time from the end (ids of one run share their start), then the rest.
+                    const view = this.view;
+                    const last = this.lastIdView;
+                    let i = length - 4;
+                    while (i >= 0 && view.getInt32(start + i) === last.getInt32(i))
+                        i -= 4;
                     if (i < 0) {
-                        this.pos = stop;
-                        return this.lastId;
+                        i += 3;
+                        while (i >= 0 && b[start + i] === this.lastIdBytes[i])
+                            i--;
+                        if (i < 0) {
+                            this.pos = stop;
+                            return this.lastId;
+                        }
                     }
                 }
             }
         }
         const id = this.string();
         const length = this.pos - (at + (b[at] >> 6) + 1);
-        if (this.lastIdBytes.length < length)
+        if (this.lastIdBytes.length < length) {
             this.lastIdBytes = new Uint8Array(length * 2);
-        const last = this.lastIdBytes;
-        for (let i = 0, j = this.pos - length; i < length; i++, j++)
-            last[i] = b[j];
+            this.lastIdView = new DataView(this.lastIdBytes.buffer);
+        }
+        this.lastIdBytes.set(b.subarray(this.pos - length, this.pos));
         this.lastIdLength = length;
         this.lastId = id;
         return id;
@@ -30093,7 +30105,7 @@ function xmlAttr(s) {
 
 
 /** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
-function seconds(micros) {
+function junitSeconds(micros) {
     const whole = Math.floor(micros / 1e6);
     const x = whole + 0.000001 * (micros - whole * 1e6);
     // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
@@ -30116,7 +30128,7 @@ function writeJUnit(results, write, options = {}) {
     const counts = results.counts();
     const first = results.firstTimestamp;
     const last = results.lastTimestamp;
-    const suiteTime = first !== undefined && last !== undefined ? seconds(last - first) : '0.000';
+    const suiteTime = first !== undefined && last !== undefined ? junitSeconds(last - first) : '0.000';
     const failures = counts.failed;
     write('<?xml version="1.0" encoding="UTF-8"?>\n');
     write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
@@ -30131,7 +30143,7 @@ function writeJUnit(results, write, options = {}) {
         const testStart = clock;
         if (t.end !== undefined)
             clock = t.end;
-        const duration = testStart !== undefined && clock !== undefined ? seconds(clock - testStart) : '0.000';
+        const duration = testStart !== undefined && clock !== undefined ? junitSeconds(clock - testStart) : '0.000';
         buffer += testCase(t, duration);
         if (buffer.length > 65536) {
             write(buffer);
