@@ -14,6 +14,20 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'lost-reply'; after?: 'reset' | 'hang' }
 
+/**
+ * Every way a review POST can fail that a reporter must survive with exactly one comment left:
+ * the table both the gerrit package and the report-to-gerrit action run their retry tests over.
+ */
+export const REVIEW_FAULTS: readonly [string, Fault][] = [
+  ['500', { kind: 'status', status: 500 }],
+  ['503', { kind: 'status', status: 503 }],
+  ['429 with Retry-After', { kind: 'status', status: 429, retryAfter: '1' }],
+  ['a connection reset', { kind: 'reset' }],
+  ['a reply that never comes', { kind: 'hang' }],
+  ['a stored review whose reply is lost', { kind: 'lost-reply' }],
+  ['a stored review whose reply never comes', { kind: 'lost-reply', after: 'hang' }],
+]
+
 export interface FaultMatch {
   /** HTTP method, e.g. 'POST' (default: any). */
   method?: string

@@ -5,7 +5,7 @@ export {
   type GerritServerOptions,
   type RequestRecord,
 } from './server.js'
-export type { Fault, FaultMatch, FaultRule } from './faults.js'
+export { REVIEW_FAULTS, type Fault, type FaultMatch, type FaultRule } from './faults.js'
 export {
   ADMINISTRATORS,
   REGISTERED_USERS,

@@ -6,7 +6,7 @@ import { actionDir, findLeaks, runAction, type ActionRun } from '../../../test/h
 import {
   startGerritServer,
   type Account,
-  type Fault,
+  REVIEW_FAULTS,
   type GerritTestServer,
 } from '../../../test/gerrit-server/index.js'
 
@@ -140,16 +140,7 @@ describe('report-to-gerrit', () => {
     expect(tagged(c.number)).toEqual([])
   })
 
-  const faults: [string, Fault][] = [
-    ['500', { kind: 'status', status: 500 }],
-    ['503', { kind: 'status', status: 503 }],
-    ['429 with Retry-After', { kind: 'status', status: 429, retryAfter: '1' }],
-    ['a connection reset', { kind: 'reset' }],
-    ['a reply that never comes', { kind: 'hang' }],
-    ['a stored review whose reply is lost', { kind: 'lost-reply' }],
-    ['a stored review whose reply never comes', { kind: 'lost-reply', after: 'hang' }],
-  ]
-  it.each(faults)('leaves exactly one comment through %s', async (_name, fault) => {
+  it.each(REVIEW_FAULTS)('leaves exactly one comment through %s', async (_name, fault) => {
     const c = await server.createChange({ project: P })
     server.inject(fault, { method: 'POST', path: '/review' })
     const run = await report({ change: c.number, revision: c.revision, voting: 'verified' })

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   startGerritServer,
   type Account,
-  type Fault,
+  REVIEW_FAULTS,
   type GerritTestServer,
 } from '../../../test/gerrit-server/index.js'
 import type { GerritHttpError } from '../src/index.js'
@@ -104,17 +104,7 @@ describe('postReport', () => {
     expect(reports(c.number).length).toBe(2)
   })
 
-  const faults: [string, Fault][] = [
-    ['500', { kind: 'status', status: 500 }],
-    ['503', { kind: 'status', status: 503 }],
-    ['429 + Retry-After', { kind: 'status', status: 429, retryAfter: '1' }],
-    ['a connection reset', { kind: 'reset' }],
-    ['a reply that never comes', { kind: 'hang' }],
-    ['a stored review whose reply is reset', { kind: 'lost-reply' }],
-    ['a stored review whose reply never comes', { kind: 'lost-reply', after: 'hang' }],
-  ]
-
-  it.each(faults)('gives exactly one comment through %s', async (_name, fault) => {
+  it.each(REVIEW_FAULTS)('gives exactly one comment through %s', async (_name, fault) => {
     const c = await server.createChange({ project: P })
     server.inject(fault, { method: 'POST', path: '/review', times: 2 })
     const out = await postReport(gerrit, req(c))
@@ -128,12 +118,12 @@ describe('postReport', () => {
     // The checks and the change reads fail too, now and then.
     server.inject({ kind: 'status', status: 503 }, { method: 'GET', path: '/messages' })
     server.inject({ kind: 'reset' }, { method: 'GET', times: 1 })
-    for (let i = 0; i < faults.length; i++) {
-      server.inject(faults[i]![1], { method: 'POST', path: '/review' })
+    for (let i = 0; i < REVIEW_FAULTS.length; i++) {
+      server.inject(REVIEW_FAULTS[i]![1], { method: 'POST', path: '/review' })
       await postReport(gerrit, req(c, { runUrl: runUrl(i + 1) }))
     }
-    expect(reports(c.number).length).toBe(faults.length)
-    expect(new Set(reports(c.number).map((m) => m.message.split('\n')[3])).size).toBe(faults.length)
+    expect(reports(c.number).length).toBe(REVIEW_FAULTS.length)
+    expect(new Set(reports(c.number).map((m) => m.message.split('\n')[3])).size).toBe(REVIEW_FAULTS.length)
     expect(server.faults.pending()).toEqual([])
   })
 
