@@ -15,6 +15,18 @@ beforeAll(async () => {
 })
 afterAll(() => gerrit.close())
 
+/** `stackci gerrit pending` against the test server's ironic project, as the CI account. */
+const pendingArgs = () => [
+  'gerrit',
+  'pending',
+  '--gerrit-url',
+  gerrit.url,
+  '--project',
+  'openstack/ironic',
+  '--ci-account',
+  'acme-ci',
+]
+
 describe('stackci gerrit pending', () => {
   it('lists what watch-gerrit would dispatch, with reasons, writing nothing', async () => {
     const a = await gerrit.createChange({ project: 'openstack/ironic', files: { 'ironic/a.py': '1\n' } })
@@ -27,16 +39,7 @@ describe('stackci gerrit pending', () => {
     const d = await gerrit.createChange({ project: 'openstack/ironic', files: { 'ironic/b.py': '1\n' } })
     gerrit.addMessage(d.number, { author: 'acme-ci', message: 'Build succeeded (check pipeline).' })
     const t = context()
-    const args = [
-      'gerrit',
-      'pending',
-      '--gerrit-url',
-      gerrit.url,
-      '--project',
-      'openstack/ironic',
-      '--ci-account',
-      'acme-ci',
-    ]
+    const args = pendingArgs()
     expect(await main([...args, '--since', '2025-06-01', '--irrelevant-files', 'doc/**'], t.ctx)).toBe(0)
     const out = t.out()
     expect(out).toMatch(
@@ -72,16 +75,7 @@ describe('stackci gerrit pending', () => {
         body: JSON.stringify({ ref: 'main', inputs: { p: 'openstack/ironic', c: String(c.number), s: '1' } }),
       })
       expect(res.status).toBe(204)
-      const args = [
-        'gerrit',
-        'pending',
-        '--gerrit-url',
-        gerrit.url,
-        '--project',
-        'openstack/ironic',
-        '--ci-account',
-        'acme-ci',
-      ]
+      const args = pendingArgs()
       const gh1 = ['--github-repo', 'acme/ci', '--workflow', 'check.yml', '--github-api-url', gh.urls.api]
       const t = context({ GITHUB_TOKEN: 'test-token' })
       expect(await main([...args, ...gh1], t.ctx)).toBe(0)
