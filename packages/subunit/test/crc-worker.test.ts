@@ -78,6 +78,57 @@ describe('CrcWorker', () => {
     expect(await w.finish()).toBe('good')
   })
 
+  // Adjacent packets are checked in one call (see checkExtents): every position in a run, runs cut
+  // by non-subunit bytes, by the 4 MiB read window and by the worker catching up must still name
+  // the exact first bad packet.
+  describe('checks runs of adjacent packets in one call, and still names the first bad packet', () => {
+    /** Over 4 MiB (two read windows), with non-subunit bytes between some packets. */
+    const big = (() => {
+      const parts: Uint8Array[] = []
+      for (let i = 0; i < 32; i++) {
+        parts.push(stream())
+        if (i % 8 === 7) parts.push(Buffer.from(`junk between packets ${i}\n`))
+      }
+      return Buffer.concat(parts)
+    })()
+    const all = extents(big)
+    const cases: [string, (n: number) => number[]][] = [
+      ['the first packet', () => [0]],
+      ['the second packet', () => [1]],
+      ['a packet inside a run', () => [150]],
+      ['the packet after non-subunit bytes', (n) => [Math.floor(n / 3) + 1]],
+      ['the last packet', (n) => [n - 1]],
+      ['two packets: the first is named', (n) => [n - 5, Math.floor(n / 2)]],
+    ]
+    for (const [what, pick] of cases) {
+      for (const where of ['body', 'stored CRC'] as const) {
+        it(`${what}, damaged in its ${where}`, async () => {
+          const bytes = Buffer.from(big)
+          const hit = pick(all.length)
+          for (const k of hit) {
+            const [o, l] = all[k]!
+            bytes[where === 'body' ? o + l - 6 : o + l - 2]! ^= 0x40
+          }
+          const w = new CrcWorker(file(bytes))
+          expect(all.filter(([o, l]) => !w.push(o, l))).toEqual([])
+          expect(await w.finish()).toBe('bad')
+          expect(w.offset).toBe(Math.min(...hit.map((k) => all[k]![0])))
+        })
+      }
+    }
+
+    it('a good stream handed over slowly (the worker keeps catching up) is good', async () => {
+      expect(all.length).toBeGreaterThan(10_000)
+      expect(big.length).toBeGreaterThan(4 * 1024 * 1024)
+      const w = new CrcWorker(file(big))
+      for (let i = 0; i < all.length; i++) {
+        w.push(all[i]![0], all[i]![1])
+        if (i % 997 === 0) await new Promise((r) => setTimeout(r, 1))
+      }
+      expect(await w.finish()).toBe('good')
+    })
+  })
+
   it('reports a file shorter than the stream the decoder saw as bad', async () => {
     const good = stream()
     const all = extents(good)
