@@ -28439,9 +28439,22 @@ const CAPACITY = 1 << 16;
  * The worker's whole program. It runs from its source text in a worker started with
  * `eval: true`, so it must not refer to anything outside itself (its modules come as arguments)
  * and has no inner named functions (bundlers may wrap those in helpers the worker lacks).
+ *
+ * One zlib.crc32 call per packet costs twice what the bytes do (85,000 calls: 57 ms against 30 ms
+ * for the same 110 MB in one call), so a run of adjacent packets is checked in one call. CRC-32
+ * makes that exact for good packets: a message followed by its own CRC, little-endian, always
+ * leaves the same value, RESIDUE; and a packet that starts after such a pair is checked as if
+ * alone once its first four bytes are XORed with SEED (the difference between that register and
+ * the initial one). So each packet's stored CRC (big-endian in subunit) is reversed in place, each
+ * packet but the run's first gets the SEED, and the run is good when one call over it gives
+ * RESIDUE. A run that gives anything else is read again from the file and checked packet by
+ * packet, to name the first bad one. Two or more bad CRCs in one run could cancel out, with the
+ * same 2^-32 chance that one damaged packet has of matching its CRC by accident.
  */
 function checkExtents(...[threads, fs, zlibModule]) {
     const { path, control, extents } = threads.workerData;
+    const RESIDUE = 0x2144df1c;
+    const SEED = [0x1c, 0xdf, 0x44, 0x21];
     const ctrl = new Int32Array(control);
     const ext = new Float64Array(extents);
     const capacity = ext.length / 2;
@@ -28451,39 +28464,100 @@ function checkExtents(...[threads, fs, zlibModule]) {
     let winEnd = 0;
     let head = 0;
     let bad = -1;
-    for (;;) {
+    // The run of adjacent packets not yet checked, as offsets into buf (empty when equal).
+    let runStart = 0;
+    let runEnd = 0;
+    let done = false;
+    while (!done) {
         const tail = Atomics.load(ctrl, 0);
-        if (head === tail) {
-            if (Atomics.load(ctrl, 2) === 1 && Atomics.load(ctrl, 0) === head)
-                break;
-            Atomics.wait(ctrl, 0, tail, 50);
+        let start = -1;
+        let length = 0;
+        if (head !== tail) {
+            start = ext[head * 2];
+            length = ext[head * 2 + 1];
+            head = (head + 1) % capacity;
+            // Freeing the slot before checking it is safe: its values are already read.
+            Atomics.store(ctrl, 1, head);
+            if (bad !== -1)
+                continue;
+        }
+        else if (Atomics.load(ctrl, 2) === 1 && Atomics.load(ctrl, 0) === head)
+            done = true;
+        const at = start - winStart;
+        const joins = start !== -1 && runEnd > runStart && at === runEnd && length >= 8 && start + length <= winEnd;
+        // Check the run when this packet cannot join it: before waiting, before reading a new window.
+        if (!joins && runEnd > runStart && bad === -1) {
+            const run = new Uint8Array(buf.buffer, buf.byteOffset + runStart, runEnd - runStart);
+            if (zlibModule.crc32(run) >>> 0 !== RESIDUE) {
+                // Undo the changes and find the bad packet by the lengths in the packet headers.
+                fs.readSync(fd, buf, runStart, runEnd - runStart, winStart + runStart);
+                let p = runStart;
+                while (p < runEnd && bad === -1) {
+                    const l0 = buf[p + 3];
+                    const kind = l0 & 0xc0;
+                    const len = kind === 0
+                        ? l0 & 0x3f
+                        : kind === 0x40
+                            ? ((l0 & 0x3f) << 8) | buf[p + 4]
+                            : ((l0 & 0x3f) << 16) | (buf[p + 4] << 8) | buf[p + 5];
+                    const q = p + len;
+                    const stored = ((buf[q - 4] << 24) | (buf[q - 3] << 16) | (buf[q - 2] << 8) | buf[q - 1]) >>> 0;
+                    if (len < 8 ||
+                        q > runEnd ||
+                        zlibModule.crc32(new Uint8Array(buf.buffer, buf.byteOffset + p, len - 4)) >>> 0 !== stored)
+                        bad = winStart + p;
+                    p = q;
+                }
+                // The run gave the wrong value, so some packet in it is bad even if the walk missed it.
+                if (bad === -1)
+                    bad = winStart + runStart;
+            }
+            runStart = runEnd = 0;
+        }
+        if (start === -1) {
+            if (!done)
+                Atomics.wait(ctrl, 0, tail, 50);
             continue;
         }
-        const start = ext[head * 2];
-        const length = ext[head * 2 + 1];
-        head = (head + 1) % capacity;
-        // Freeing the slot before checking it is safe: its values are already read.
-        Atomics.store(ctrl, 1, head);
         if (bad !== -1)
             continue;
-        if (start < winStart || start + length > winEnd) {
-            if (length > buf.length)
-                buf = Buffer.allocUnsafeSlow(length);
-            const n = fs.readSync(fd, buf, 0, buf.length, start);
-            winStart = start;
-            winEnd = start + n;
-            // The file is shorter than the stream the decoder saw: treat as a mismatch.
-            if (start + length > winEnd) {
-                bad = start;
+        if (joins) {
+            for (let k = 0; k < 4; k++)
+                buf[at + k] ^= SEED[k];
+        }
+        else {
+            if (start < winStart || start + length > winEnd) {
+                if (length > buf.length)
+                    buf = Buffer.allocUnsafeSlow(length);
+                const n = fs.readSync(fd, buf, 0, buf.length, start);
+                winStart = start;
+                winEnd = start + n;
+                // The file is shorter than the stream the decoder saw: treat as a mismatch.
+                if (start + length > winEnd) {
+                    bad = start;
+                    continue;
+                }
+            }
+            const from = start - winStart;
+            if (length < 8) {
+                // Too short to take the SEED (its CRC overlaps its header): checked alone.
+                const q = from + length;
+                const stored = ((buf[q - 4] << 24) | (buf[q - 3] << 16) | (buf[q - 2] << 8) | buf[q - 1]) >>> 0;
+                if (zlibModule.crc32(new Uint8Array(buf.buffer, buf.byteOffset + from, length - 4)) >>> 0 !== stored)
+                    bad = start;
                 continue;
             }
+            runStart = runEnd = from;
         }
-        const at = start - winStart;
-        const end = at + length;
-        const stored = ((buf[end - 4] << 24) | (buf[end - 3] << 16) | (buf[end - 2] << 8) | buf[end - 1]) >>> 0;
-        // A plain view: a Buffer view costs more to make than the check of a small packet.
-        if (zlibModule.crc32(new Uint8Array(buf.buffer, buf.byteOffset + at, length - 4)) >>> 0 !== stored)
-            bad = start;
+        // The stored CRC, big-endian, becomes little-endian in place.
+        const e = runEnd + length;
+        const b4 = buf[e - 4];
+        const b3 = buf[e - 3];
+        buf[e - 4] = buf[e - 1];
+        buf[e - 3] = buf[e - 2];
+        buf[e - 2] = b3;
+        buf[e - 1] = b4;
+        runEnd = e;
     }
     fs.closeSync(fd);
     threads.parentPort.postMessage(bad === -1 ? { verdict: 'good' } : { verdict: 'bad', offset: bad });
