@@ -93,9 +93,17 @@ export class Attachment {
 
   /** The content as text, with a marker where the middle was dropped. */
   text(): string {
-    const head = Buffer.concat(this.head).toString('utf8')
-    if (!this.truncated) return head + Buffer.concat(this.tail).toString('utf8')
+    if (!this.truncated) return utf8(this.tail.length ? [...this.head, ...this.tail] : this.head)
     const dropped = this.size - this.headLen - this.tailLen
-    return `${head}\n[… ${dropped} bytes truncated …]\n${Buffer.concat(this.tail).toString('utf8')}`
+    return `${utf8(this.head)}\n[… ${dropped} bytes truncated …]\n${utf8(this.tail)}`
   }
+}
+
+/** Pieces decoded as one: a multi-byte character may be split between two of them. */
+function utf8(pieces: Uint8Array[]): string {
+  if (pieces.length === 1) {
+    const p = pieces[0]!
+    return Buffer.from(p.buffer, p.byteOffset, p.length).toString('utf8')
+  }
+  return Buffer.concat(pieces).toString('utf8')
 }

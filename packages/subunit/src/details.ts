@@ -45,11 +45,18 @@ export function failureMessage(attachments: readonly Attachment[], status: strin
   if (status === 'uxsuccess') return 'unexpected success (the test was expected to fail)'
   if (!source)
     return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`
-  const lines = source
-    .text()
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-  const line = lines[lines.length - 1] ?? `test ${status}`
+  const line = lastNonBlankLine(source.text()) ?? `test ${status}`
   return line.length > 300 ? line.slice(0, 297) + '...' : line
+}
+
+/** The last line with anything but whitespace, trimmed; scanned from the end (tracebacks are long). */
+function lastNonBlankLine(text: string): string | undefined {
+  let end = text.length
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1
+    const line = text.slice(start, end).trim()
+    if (line) return line
+    end = start - 1
+  }
+  return undefined
 }

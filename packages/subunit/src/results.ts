@@ -307,11 +307,32 @@ export class ResultCollector {
     r.outcome = outcome
     r.unfinished = status === 'inprogress' || status === 'unknown'
     r.wire = undefined
+    this.count(r)
     this.tests.push(r)
     this.options.onTest?.(r)
   }
 
-  private countsCache: ResultCounts | undefined
+  /** Kept up to date as tests finish: every renderer asks, and a pass over 30 000 tests is not free. */
+  private readonly tally: ResultCounts = {
+    total: 0,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    expectedFailures: 0,
+    unexpectedSuccesses: 0,
+    unfinished: 0,
+  }
+
+  private count(r: TestRecord): void {
+    const c = this.tally
+    c.total++
+    if (r.outcome === 'passed') c.passed++
+    else if (r.outcome === 'failed') c.failed++
+    else c.skipped++
+    if (r.status === 'xfail') c.expectedFailures++
+    else if (r.status === 'uxsuccess') c.unexpectedSuccesses++
+    if (r.unfinished) c.unfinished++
+  }
 
   private clock(t: number | undefined): void {
     if (t === undefined) return
@@ -319,27 +340,9 @@ export class ResultCollector {
     this.lastTimestamp = t
   }
 
-  /** Totals; computed once after end() (every renderer asks). */
+  /** Totals of the tests finished so far. */
   counts(): ResultCounts {
-    if (this.ended && this.countsCache) return this.countsCache
-    const c: ResultCounts = {
-      total: 0,
-      passed: 0,
-      failed: 0,
-      skipped: 0,
-      expectedFailures: 0,
-      unexpectedSuccesses: 0,
-      unfinished: 0,
-    }
-    for (const t of this.tests) {
-      c.total++
-      c[t.outcome]++
-      if (t.status === 'xfail') c.expectedFailures++
-      if (t.status === 'uxsuccess') c.unexpectedSuccesses++
-      if (t.unfinished) c.unfinished++
-    }
-    if (this.ended) this.countsCache = c
-    return c
+    return { ...this.tally }
   }
 }
 

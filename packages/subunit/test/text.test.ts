@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { Attachment, failureMessage } from '../src/index.js'
+import { xmlAttr, xmlText } from '../src/xml.js'
+
+function text(name: string, content: string, mime = 'text/plain; charset=utf8'): Attachment {
+  const a = new Attachment(name, mime, 1 << 20)
+  a.append(Buffer.from(content))
+  return a
+}
+
+describe('failureMessage: the one line a reporter lists', () => {
+  it.each([
+    ['Traceback (most recent call last):\n  File "x.py"\nAssertionError: 1 != 2\n', 'AssertionError: 1 != 2'],
+    ['Traceback:\n  boom  \n\n \t\n', 'boom'],
+    ['Traceback:\r\nValueError: bad\r\n', 'ValueError: bad'],
+    ['one line, no newline', 'one line, no newline'],
+    ['\n\nlast\n', 'last'],
+    ['  \n \n', 'test fail'],
+    ['', 'test fail'],
+  ])('traceback %j → %j', (traceback, message) => {
+    expect(failureMessage([text('traceback', traceback)], 'fail')).toBe(message)
+  })
+
+  it('prefers the traceback to other text, and cuts a very long line', () => {
+    const long = 'E'.repeat(400)
+    expect(failureMessage([text('pythonlogging', 'log\n'), text('traceback', `x\n${long}\n`)], 'fail')).toBe(
+      'E'.repeat(297) + '...',
+    )
+    expect(failureMessage([text('pythonlogging', 'first\nsecond\n')], 'fail')).toBe('second')
+  })
+})
+
+describe('XML escaping, with junitxml’s stripped characters', () => {
+  it('strips control characters (but tab and newline), U+FFFE/FFFF and unpaired surrogates', () => {
+    expect(xmlText('a\u0000b\u0008c\u000bd\u000ce\re\u001ff\tg\nh\ufffei\uffffj')).toBe('abcdeef\tg\nhij')
+    expect(xmlText('x\ud83d\ude00y\ud83dz\ude00w')).toBe('x\ud83d\ude00yzw')
+  })
+
+  it('escapes markup in text, and quotes and whitespace in attributes', () => {
+    expect(xmlText('if a < b && c > d: "ok"\n')).toBe('if a &lt; b &amp;&amp; c &gt; d: "ok"\n')
+    expect(xmlAttr('a "b" <c>\td\ne\rf & g')).toBe('a &quot;b&quot; &lt;c&gt;&#x9;d&#xA;ef &amp; g')
+  })
+
+  it('leaves plain text alone', () => {
+    const s = 'tempest.api.compute.servers.test_x.ServersTest.test_list[id-1,smoke] ü'
+    expect(xmlText(s)).toBe(s)
+    expect(xmlAttr(s)).toBe(s)
+  })
+})
