@@ -29471,12 +29471,19 @@ class Attachment {
     }
     /** The content as text, with a marker where the middle was dropped. */
     text() {
-        const head = Buffer.concat(this.head).toString('utf8');
         if (!this.truncated)
-            return head + Buffer.concat(this.tail).toString('utf8');
+            return utf8(this.tail.length ? [...this.head, ...this.tail] : this.head);
         const dropped = this.size - this.headLen - this.tailLen;
-        return `${head}\n[… ${dropped} bytes truncated …]\n${Buffer.concat(this.tail).toString('utf8')}`;
+        return `${utf8(this.head)}\n[… ${dropped} bytes truncated …]\n${utf8(this.tail)}`;
     }
+}
+/** Pieces decoded as one: a multi-byte character may be split between two of them. */
+function utf8(pieces) {
+    if (pieces.length === 1) {
+        const p = pieces[0];
+        return Buffer.from(p.buffer, p.byteOffset, p.length).toString('utf8');
+    }
+    return Buffer.concat(pieces).toString('utf8');
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/test-id.ts
@@ -29769,10 +29776,36 @@ class ResultCollector {
         r.outcome = outcome;
         r.unfinished = status === 'inprogress' || status === 'unknown';
         r.wire = undefined;
+        this.count(r);
         this.tests.push(r);
         this.options.onTest?.(r);
     }
-    countsCache;
+    /** Kept up to date as tests finish: every renderer asks, and a pass over 30 000 tests is not free. */
+    tally = {
+        total: 0,
+        passed: 0,
+        failed: 0,
+        skipped: 0,
+        expectedFailures: 0,
+        unexpectedSuccesses: 0,
+        unfinished: 0,
+    };
+    count(r) {
+        const c = this.tally;
+        c.total++;
+        if (r.outcome === 'passed')
+            c.passed++;
+        else if (r.outcome === 'failed')
+            c.failed++;
+        else
+            c.skipped++;
+        if (r.status === 'xfail')
+            c.expectedFailures++;
+        else if (r.status === 'uxsuccess')
+            c.unexpectedSuccesses++;
+        if (r.unfinished)
+            c.unfinished++;
+    }
     clock(t) {
         if (t === undefined)
             return;
@@ -29780,32 +29813,9 @@ class ResultCollector {
             this.firstTimestamp = t;
         this.lastTimestamp = t;
     }
-    /** Totals; computed once after end() (every renderer asks). */
+    /** Totals of the tests finished so far. */
     counts() {
-        if (this.ended && this.countsCache)
-            return this.countsCache;
-        const c = {
-            total: 0,
-            passed: 0,
-            failed: 0,
-            skipped: 0,
-            expectedFailures: 0,
-            unexpectedSuccesses: 0,
-            unfinished: 0,
-        };
-        for (const t of this.tests) {
-            c.total++;
-            c[t.outcome]++;
-            if (t.status === 'xfail')
-                c.expectedFailures++;
-            if (t.status === 'uxsuccess')
-                c.unexpectedSuccesses++;
-            if (t.unfinished)
-                c.unfinished++;
-        }
-        if (this.ended)
-            this.countsCache = c;
-        return c;
+        return { ...this.tally };
     }
 }
 /** Lets the decoder reuse its buffer: copies what a running test holds of it. */
@@ -29965,13 +29975,20 @@ function failureMessage(attachments, status) {
         return 'unexpected success (the test was expected to fail)';
     if (!source)
         return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`;
-    const lines = source
-        .text()
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-    const line = lines[lines.length - 1] ?? `test ${status}`;
+    const line = lastNonBlankLine(source.text()) ?? `test ${status}`;
     return line.length > 300 ? line.slice(0, 297) + '...' : line;
+}
+/** The last line with anything but whitespace, trimmed; scanned from the end (tracebacks are long). */
+function lastNonBlankLine(text) {
+    let end = text.length;
+    while (end > 0) {
+        const start = text.lastIndexOf('\n', end - 1) + 1;
+        const line = text.slice(start, end).trim();
+        if (line)
+            return line;
+        end = start - 1;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/html.ts
@@ -30159,10 +30176,16 @@ const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF
 // Most names and times need no escaping at all; one native scan decides.
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+// What INVALID might match: tracebacks need escaping for their newlines but rarely hold these, and
+// INVALID's look-arounds make it the slowest scan of a long text.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const MAY_STRIP = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 function xmlText(s) {
     if (!NEEDS_WORK.test(s))
         return s;
-    return s.replace(INVALID, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    if (MAY_STRIP.test(s))
+        s = s.replace(INVALID, '');
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 function xmlAttr(s) {
     if (!NEEDS_WORK.test(s))
