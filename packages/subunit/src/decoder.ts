@@ -1,4 +1,4 @@
-import type { CrcOffload } from './crc-worker.js'
+import type { CrcOffload } from './crc-runs.js'
 import { crc32 } from './crc32.js'
 import type { EventSink, SubunitEvent } from './event.js'
 import { decodePacketString, Utf8Tracker } from './utf8.js'
@@ -27,7 +27,7 @@ export interface DecoderOptions {
    */
   reuseEvent?: boolean
   /**
-   * Checks CRCs elsewhere (CrcWorker): packets it accepts are decoded without an inline check,
+   * Checks CRCs elsewhere (CrcRuns): packets it accepts are decoded without an inline check,
    * so the caller must parse again with the check inline unless it reports every packet good.
    */
   crcOffload?: CrcOffload

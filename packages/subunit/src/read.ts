@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import { closeSync, openSync, readSync } from 'node:fs'
 import type { Readable } from 'node:stream'
-import { canOffloadCrc, CrcWorker } from './crc-worker.js'
+import { CrcRuns } from './crc-runs.js'
 import { SubunitDecoder, type DecoderOptions } from './decoder.js'
 import { ResultCollector, type CollectorOptions } from './results.js'
 
@@ -13,14 +13,14 @@ export interface ParsedStream {
 
 export interface ReadOptions {
   /**
-   * Check packet CRCs of a file on a worker thread while decoding ('auto': for files of at least
-   * 32 MiB, where it saves more than the worker costs to start). Never with `onTest`, which must
-   * not see a test twice if the file has to be parsed again.
+   * How a file's packet CRCs are checked. 'runs' (the default): each chunk's packets are decoded
+   * first and their CRCs checked afterwards, a run of adjacent packets in one call (CrcRuns); if any
+   * is bad the file is parsed again with 'inline', so the results are always python-subunit's.
+   * 'inline': each packet is checked before it is decoded. An `onTest` callback always gets
+   * 'inline', since it must not see a test twice.
    */
-  crcWorker?: 'auto' | 'always' | 'never'
+  crc?: 'runs' | 'inline'
 }
-
-const CRC_WORKER_MIN_BYTES = 32 * 1024 * 1024
 
 /** Reads a whole subunit v2 stream (a file path or a byte stream) into results, chunk by chunk. */
 export async function readSubunit(
@@ -32,26 +32,14 @@ export async function readSubunit(
     for await (const chunk of source as AsyncIterable<Uint8Array>) decoder.write(chunk)
     return finish(results, decoder)
   }
-  const offload = useCrcWorker(source, options) ? new CrcWorker(source) : undefined
-  let parsed: ParsedStream
-  try {
-    parsed = readFile(source, options, offload)
-  } catch (e) {
-    await offload?.cancel()
-    throw e
-  }
+  const runs = options.crc !== 'inline' && !options.onTest ? new CrcRuns() : undefined
+  const parsed = readFile(source, options, runs)
   // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
-  if (offload && (await offload.finish()) !== 'good') return readFile(source, options, undefined)
+  if (runs && !runs.good) return readFile(source, options, undefined)
   return parsed
 }
 
-function useCrcWorker(path: string, options: CollectorOptions & ReadOptions): boolean {
-  const mode = options.crcWorker ?? 'auto'
-  if (mode === 'never' || !canOffloadCrc || options.onTest) return false
-  return mode === 'always' || statSync(path).size >= CRC_WORKER_MIN_BYTES
-}
-
-function start(options: CollectorOptions & DecoderOptions, crcOffload?: CrcWorker) {
+function start(options: CollectorOptions & DecoderOptions, crcOffload?: CrcRuns) {
   const results = new ResultCollector(options)
   // The collector keeps nothing of an event object: one will do for every packet.
   const decoder = new SubunitDecoder(results.handle, { ...options, reuseEvent: true, crcOffload })
@@ -67,34 +55,38 @@ function finish(results: ResultCollector, decoder: SubunitDecoder): ParsedStream
 function readFile(
   path: string,
   options: CollectorOptions & DecoderOptions,
-  crcOffload: CrcWorker | undefined,
+  runs: CrcRuns | undefined,
 ): ParsedStream {
-  const { results, decoder } = start(options, crcOffload)
-  readFileInChunks(path, (chunk) => {
+  const { results, decoder } = start(options, runs)
+  readFileInChunks(path, (chunk, base) => {
+    runs?.begin(chunk, base)
     decoder.write(chunk)
     // The buffer is read into again: open tests must not keep views into it.
     results.detach()
+    // A bad CRC: this parse is thrown away, so stop reading.
+    return runs === undefined || runs.check()
   })
+  if (runs && !runs.good) return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: 0 }
   return finish(results, decoder)
 }
 
 const READ_CHUNK = 1024 * 1024
 
 /**
- * Reads a file synchronously into one 1 MiB buffer, over and over: `onChunk` must keep no view
- * into a chunk once it returns. A stream file is local and read once; on a busy runner each
+ * Reads a file synchronously into one 1 MiB buffer, over and over, until `onChunk` answers false:
+ * `onChunk` must keep no view into a chunk once it returns. A stream file is local and read once; on a busy runner each
  * asynchronous read costs a trip through the thread pool, which made half of a 100 MB parse idle
  * time. One buffer, not a fresh one per chunk: fresh memory costs page faults and garbage
  * collection (64 KiB chunks were 15% of a 100 MB parse).
  */
-function readFileInChunks(path: string, onChunk: (chunk: Uint8Array) => void): void {
+function readFileInChunks(path: string, onChunk: (chunk: Uint8Array, offset: number) => boolean): void {
   const fd = openSync(path, 'r')
   try {
     const buf = Buffer.allocUnsafeSlow(READ_CHUNK)
-    for (;;) {
+    for (let offset = 0; ;) {
       const n = readSync(fd, buf, 0, buf.length, null)
-      if (n === 0) break
-      onChunk(buf.subarray(0, n))
+      if (n === 0 || !onChunk(buf.subarray(0, n), offset)) break
+      offset += n
     }
   } finally {
     closeSync(fd)
