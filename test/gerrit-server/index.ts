@@ -10,6 +10,7 @@ export {
   ADMINISTRATORS,
   REGISTERED_USERS,
   defaultLabels,
+  selfGatingVerified,
   type Account,
   type AccountOptions,
   type Approval,

@@ -159,6 +159,11 @@ export const COMMENT_SIZE_LIMIT = 16 * 1024
 export const REGISTERED_USERS = 'Registered Users'
 export const ADMINISTRATORS = 'Administrators'
 
+/** Verified as a project that gates itself configures it: -2..+2 (OpenStack's default is -1..+1). */
+export function selfGatingVerified(): Record<string, string> {
+  return { '-2': 'Fails', '-1': 'x', '0': 'No score', '1': 'y', '2': 'Verified' }
+}
+
 /** Labels as OpenStack configures them (openstack/project-config gerrit/acls, config-labels.txt). */
 export function defaultLabels(): Record<string, LabelDefinition> {
   return {

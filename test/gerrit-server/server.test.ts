@@ -158,9 +158,7 @@ describe('test Gerrit: REST basics', () => {
       body: '# not a comment\n\n\nsecond paragraph  ',
     })
     await server.addPatchSet(c.number)
-    const other = await server.createChange({ project: P, subject: 'Land first' })
-    server.approve(other.number)
-    await server.merge(other.number)
+    await server.land({ project: P, subject: 'Land first' })
     await server.addPatchSet(c.number, { rebase: true })
     const gitDir = server.model.project(P).gitDir
     const gitOut = async (...args: string[]) => (await run('git', ['--git-dir', gitDir, ...args])).stdout
@@ -282,8 +280,7 @@ describe('test Gerrit: submit, merge and git over HTTP', () => {
     expect((await call(`/a/changes/${id}/submit`, { body: {}, as: ci })).status).toBe(403)
     server.approve(c.number, { account: core })
     // Another change lands first, so the submit needs a real merge commit.
-    const other = await server.createChange({ project: P, files: { 'b.txt': 'b\n' } })
-    await server.merge(other.number)
+    await server.land({ project: P, files: { 'b.txt': 'b\n' } })
     const ok = await call(`/a/changes/${id}/submit`, { body: {}, as: server.admin })
     expect(ok.status).toBe(200)
     expect((ok.json() as { status: string }).status).toBe('MERGED')

@@ -152,6 +152,13 @@ export class GerritTestServer {
     return this.changeRef(change)
   }
 
+  /** Creates a change and merges it at once, as if it had landed: the branch moves on. */
+  async land(opts: Parameters<GerritTestServer['createChange']>[0]): Promise<ChangeRef> {
+    const c = await this.createChange(opts)
+    await this.merge(c.number)
+    return c
+  }
+
   async addPatchSet(
     change: number,
     opts: {

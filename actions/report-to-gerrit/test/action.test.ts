@@ -7,6 +7,7 @@ import {
   startGerritServer,
   type Account,
   REVIEW_FAULTS,
+  selfGatingVerified,
   type GerritTestServer,
 } from '../../../test/gerrit-server/index.js'
 
@@ -210,8 +211,7 @@ describe('report-to-gerrit', () => {
     expect((await report({ change: a.number, revision: a.revision, voting: 'verified' })).outputs.vote).toBe(
       '0',
     )
-    const m = await server.createChange({ project: P })
-    await server.merge(m.number)
+    const m = await server.land({ project: P })
     expect(
       (await report({ change: m.number, revision: m.revision, voting: 'verified' })).outputs.posted,
     ).toBe('true')
@@ -258,13 +258,7 @@ describe('report-to-gerrit', () => {
     })
     const c = await server.createChange({ project: P })
     server.approve(c.number)
-    server.model.project(P).labels.Verified!.values = {
-      '-2': 'Fails',
-      '-1': 'x',
-      '0': 'No score',
-      '1': 'y',
-      '2': 'Verified',
-    }
+    server.model.project(P).labels.Verified!.values = selfGatingVerified()
     const run = await report(
       {
         change: c.number,

@@ -4,6 +4,7 @@ import {
   startGerritServer,
   type Account,
   REVIEW_FAULTS,
+  selfGatingVerified,
   type GerritTestServer,
 } from '../../../test/gerrit-server/index.js'
 import type { GerritHttpError } from '../src/index.js'
@@ -148,8 +149,7 @@ describe('postReport', () => {
     expect((await postReport(gerrit, req(a))).decision.reason).toContain('abandoned')
     expect(reports(a.number).length).toBe(1)
 
-    const m = await server.createChange({ project: P })
-    await server.merge(m.number)
+    const m = await server.land({ project: P })
     expect((await postReport(gerrit, req(m))).posted).toBe(true)
     expect(server.vote(m.number, 'Verified', ci)).toBeUndefined()
   })
@@ -206,14 +206,7 @@ describe('postReport', () => {
     })
     const c = await server.createChange({ project: P })
     server.approve(c.number)
-    // Verified is -1..+1 by default; a self-gating project has -2..+2.
-    server.model.project(P).labels.Verified!.values = {
-      '-2': 'Fails',
-      '-1': 'x',
-      '0': 'No score',
-      '1': 'y',
-      '2': 'Verified',
-    }
+    server.model.project(P).labels.Verified!.values = selfGatingVerified()
     const out = await postReport(g, req(c, { pipeline: 'gate', submit: true }))
     expect(out).toMatchObject({ posted: true, submitted: true, decision: { labels: { Verified: 2 } } })
     expect(server.change(c.number).status).toBe('MERGED')

@@ -28,9 +28,8 @@ describe('prepareChange against Gerrit over git http-backend', () => {
 
   /** Opens a change on `files`, then lands another (on `landed`) under it: the branch moved on. */
   async function afterAnotherLanded(landed: Record<string, string>, files: Record<string, string>) {
-    const first = await gerrit.createChange({ project, files: landed })
     const second = await gerrit.createChange({ project, files })
-    await gerrit.merge(first.number)
+    await gerrit.land({ project, files: landed })
     return second
   }
 
@@ -68,10 +67,10 @@ describe('prepareChange against Gerrit over git http-backend', () => {
   })
 
   it('reports a conflict as a merge failure naming the files', async () => {
-    const a = await gerrit.createChange({ project, files: { 'router.py': 'a = 1\nb = 20\nc = 3\n' } })
-    const b = await gerrit.createChange({ project, files: { 'router.py': 'a = 1\nb = 21\nc = 3\n' } })
-    gerrit.approve(a.number)
-    await gerrit.merge(a.number)
+    const b = await afterAnotherLanded(
+      { 'router.py': 'a = 1\nb = 20\nc = 3\n' },
+      { 'router.py': 'a = 1\nb = 21\nc = 3\n' },
+    )
     const err = await prepareChange({
       gitUrl: gerrit.gitUrl(project, ci),
       branch: 'master',
