@@ -98,21 +98,19 @@ export class SubunitDecoder {
       rest = rest.subarray(take)
       this.chunks = []
       this.avail = 0
-      this.base = this.offset
-      const used = this.process(assembled)
-      this.offset += used
-      if (used < assembled.length) {
-        this.chunks = [assembled.subarray(used)]
-        this.avail = assembled.length - used
-      }
+      this.consume(assembled, true)
     }
-    if (rest.length === 0) return
+    if (rest.length > 0) this.consume(rest, false)
+  }
+
+  /** Decodes what it can of buf and keeps the rest: a view if buf is the decoder's own, else a copy. */
+  private consume(buf: Uint8Array, own: boolean): void {
     this.base = this.offset
-    const used = this.process(rest)
+    const used = this.process(buf)
     this.offset += used
-    if (used < rest.length) {
-      this.chunks = [rest.slice(used)]
-      this.avail = rest.length - used
+    if (used < buf.length) {
+      this.chunks = [own ? buf.subarray(used) : buf.slice(used)]
+      this.avail = buf.length - used
     }
   }
 

@@ -35,8 +35,7 @@ export async function readSubunit(
   const runs = options.crc !== 'inline' && !options.onTest ? new CrcRuns() : undefined
   const parsed = readFile(source, options, runs)
   // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
-  if (runs && !runs.good) return readFile(source, options, undefined)
-  return parsed
+  return runs && !runs.good ? readFile(source, options, undefined) : parsed
 }
 
 function start(options: CollectorOptions & DecoderOptions, crcOffload?: CrcRuns) {
@@ -66,7 +65,6 @@ function readFile(
     // A bad CRC: this parse is thrown away, so stop reading.
     return runs === undefined || runs.check()
   })
-  if (runs && !runs.good) return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: 0 }
   return finish(results, decoder)
 }
 
