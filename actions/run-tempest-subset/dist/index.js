@@ -28710,22 +28710,19 @@ class SubunitDecoder {
             rest = rest.subarray(take);
             this.chunks = [];
             this.avail = 0;
-            this.base = this.offset;
-            const used = this.process(assembled);
-            this.offset += used;
-            if (used < assembled.length) {
-                this.chunks = [assembled.subarray(used)];
-                this.avail = assembled.length - used;
-            }
+            this.consume(assembled, true);
         }
-        if (rest.length === 0)
-            return;
+        if (rest.length > 0)
+            this.consume(rest, false);
+    }
+    /** Decodes what it can of buf and keeps the rest: a view if buf is the decoder's own, else a copy. */
+    consume(buf, own) {
         this.base = this.offset;
-        const used = this.process(rest);
+        const used = this.process(buf);
         this.offset += used;
-        if (used < rest.length) {
-            this.chunks = [rest.slice(used)];
-            this.avail = rest.length - used;
+        if (used < buf.length) {
+            this.chunks = [own ? buf.subarray(used) : buf.slice(used)];
+            this.avail = buf.length - used;
         }
     }
     end() {
@@ -29745,9 +29742,7 @@ async function readSubunit(source, options = {}) {
     const runs = options.crc !== 'inline' && !options.onTest ? new CrcRuns() : undefined;
     const parsed = readFile(source, options, runs);
     // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
-    if (runs && !runs.good)
-        return readFile(source, options, undefined);
-    return parsed;
+    return runs && !runs.good ? readFile(source, options, undefined) : parsed;
 }
 function start(options, crcOffload) {
     const results = new ResultCollector(options);
@@ -29770,8 +29765,6 @@ function readFile(path, options, runs) {
         // A bad CRC: this parse is thrown away, so stop reading.
         return runs === undefined || runs.check();
     });
-    if (runs && !runs.good)
-        return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: 0 };
     return finish(results, decoder);
 }
 const READ_CHUNK = 1024 * 1024;
