@@ -145,7 +145,8 @@ export class ResultCollector {
       return
     }
     const key = e.routeCode === undefined ? e.testId : `${e.testId}\u0000${e.routeCode}`
-    let r = key === this.hotKey ? this.hot : this.open.get(key)
+    // No lookup while no other test is open (the usual case): hashing a new id is not free.
+    let r = key === this.hotKey ? this.hot : this.open.size === 0 ? undefined : this.open.get(key)
     if (!r) {
       r = new TestRecord(e.testId, e.routeCode, e.timestamp)
       // The newest open test stays out of the map until another one starts: tests mostly run one
