@@ -99,11 +99,13 @@ export class Attachment {
   }
 }
 
+// Node's native UTF-8 slice, called on any Uint8Array: no Buffer wrapper per attachment (a large
+// run decodes thousands of skip reasons and tracebacks, each only once, in code not yet optimised).
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (start: number, end: number) => string })
+  .utf8Slice
+
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */
 function utf8(pieces: Uint8Array[]): string {
-  if (pieces.length === 1) {
-    const p = pieces[0]!
-    return Buffer.from(p.buffer, p.byteOffset, p.length).toString('utf8')
-  }
-  return Buffer.concat(pieces).toString('utf8')
+  const p = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)
+  return utf8Slice.call(p, 0, p.length)
 }

@@ -1,7 +1,8 @@
+import type { Attachment } from './attachment.js'
 import { detailsText, failureMessage } from './details.js'
 import type { ResultCollector, TestResult } from './results.js'
 import { junitNames } from './test-id.js'
-import { xmlAttr, xmlText } from './xml.js'
+import { xmlAttr, xmlSafe, xmlText } from './xml.js'
 
 export interface JUnitOptions {
   /** testsuite name; subunit2junitxml leaves it empty. */
@@ -10,6 +11,15 @@ export interface JUnitOptions {
 
 /** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
 export function junitSeconds(micros: number): string {
+  // Whole microseconds (every stream duration) whose milliseconds are not ...500: the double below
+  // is within a fraction of a microsecond of the exact value, at least a microsecond from any
+  // rounding boundary, so integer rounding gives the same digits. Cheaper than toFixed.
+  if (Number.isInteger(micros) && micros >= 0 && micros < 2 ** 49 && micros % 1000 !== 500) {
+    const ms = Math.round(micros / 1000)
+    const seconds = Math.floor(ms / 1000)
+    const r = ms - seconds * 1000
+    return `${seconds}${r < 10 ? '.00' : r < 100 ? '.0' : '.'}${r}`
+  }
   const whole = Math.floor(micros / 1e6)
   const x = whole + 0.000001 * (micros - whole * 1e6)
   // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
@@ -73,16 +83,33 @@ export function renderJUnit(results: ResultCollector, options: JUnitOptions = {}
 
 function testCase(t: TestResult, time: string): string {
   const { classname, name } = junitNames(t.id)
-  const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`
+  // One scan of the id answers for both of its parts.
+  const open = xmlSafe(t.id)
+    ? `<testcase classname="${classname}" name="${name}" time="${time}"`
+    : `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`
   if (t.outcome === 'passed') return `${open}/>\n`
   if (t.outcome === 'skipped') {
-    const reason = t.attachments.find((a) => a.name === 'reason')
-    return `${open}>\n<skipped>${xmlAttr(reason ? reason.text() : 'No reason given')}</skipped>\n</testcase>\n`
+    // A loop, not find(): thousands of skips, each through this once.
+    let reason = 'No reason given'
+    for (const a of t.attachments) {
+      if (a.name === 'reason') {
+        reason = a.text()
+        break
+      }
+    }
+    return `${open}>\n<skipped>${xmlAttr(reason)}</skipped>\n</testcase>\n`
   }
   if (t.status === 'uxsuccess')
     return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`
-  const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`
+  // The details and the message both read the traceback: decode each attachment once.
+  const texts = new Map<Attachment, string>()
+  const textOf = (a: Attachment) => {
+    let s = texts.get(a)
+    if (s === undefined) texts.set(a, (s = a.text()))
+    return s
+  }
+  const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments, 'traceback', textOf)}\n`
   // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
-  const message = xmlAttr(failureMessage(t.attachments, t.status))
+  const message = xmlAttr(failureMessage(t.attachments, t.status, textOf))
   return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`
 }

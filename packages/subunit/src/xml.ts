@@ -14,6 +14,11 @@ const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const MAY_STRIP = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 
+/** True when s goes into XML text and attributes as it is. */
+export function xmlSafe(s: string): boolean {
+  return !NEEDS_WORK.test(s)
+}
+
 export function xmlText(s: string): string {
   if (!NEEDS_WORK.test(s)) return s
   if (MAY_STRIP.test(s)) s = s.replace(INVALID, '')
