@@ -29364,13 +29364,14 @@ class Attachment {
         return `${utf8(this.head)}\n[… ${dropped} bytes truncated …]\n${utf8(this.tail)}`;
     }
 }
+// Node's native UTF-8 slice, called on any Uint8Array: no Buffer wrapper per attachment (a large
+// run decodes thousands of skip reasons and tracebacks, each only once, in code not yet optimised).
+const utf8Slice = Buffer.prototype
+    .utf8Slice;
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */
 function utf8(pieces) {
-    if (pieces.length === 1) {
-        const p = pieces[0];
-        return Buffer.from(p.buffer, p.byteOffset, p.length).toString('utf8');
-    }
-    return Buffer.concat(pieces).toString('utf8');
+    const p = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+    return utf8Slice.call(p, 0, p.length);
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/test-id.ts
@@ -29501,7 +29502,8 @@ class ResultCollector {
             return;
         }
         const key = e.routeCode === undefined ? e.testId : `${e.testId}\u0000${e.routeCode}`;
-        let r = key === this.hotKey ? this.hot : this.open.get(key);
+        // No lookup while no other test is open (the usual case): hashing a new id is not free.
+        let r = key === this.hotKey ? this.hot : this.open.size === 0 ? undefined : this.open.get(key);
         if (!r) {
             r = new TestRecord(e.testId, e.routeCode, e.timestamp);
             // The newest open test stays out of the map until another one starts: tests mostly run one
@@ -29808,7 +29810,7 @@ function formatTextAttachment(name, text) {
  * subunit2junitxml puts in <failure>): binary and empty attachments listed first, text ones as
  * `name: {{{…}}}` in name order, the traceback last.
  */
-function detailsText(attachments, special = 'traceback') {
+function detailsText(attachments, special = 'traceback', textOf = (a) => a.text()) {
     const binary = [];
     const empty = [];
     const texts = [];
@@ -29818,7 +29820,7 @@ function detailsText(attachments, special = 'traceback') {
             binary.push(`  ${a.name} (${a.mimeType})\n`);
             continue;
         }
-        const text = a.text().trim();
+        const text = textOf(a).trim();
         if (!text) {
             empty.push(`  ${a.name}\n`);
             continue;
@@ -29842,14 +29844,14 @@ function detailsText(attachments, special = 'traceback') {
     return out + texts.join('\n');
 }
 /** One short line for a failure: the traceback's last non-blank line, or the first text line. */
-function failureMessage(attachments, status) {
+function failureMessage(attachments, status, textOf = (a) => a.text()) {
     const pick = (name) => attachments.find((a) => a.name === name && a.isText);
     const source = pick('traceback') ?? pick('Parser Error') ?? pick('reason') ?? attachments.find((a) => a.isText);
     if (status === 'uxsuccess')
         return 'unexpected success (the test was expected to fail)';
     if (!source)
         return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`;
-    const line = lastNonBlankLine(source.text()) ?? `test ${status}`;
+    const line = lastNonBlankLine(textOf(source)) ?? `test ${status}`;
     return line.length > 300 ? line.slice(0, 297) + '...' : line;
 }
 /** The last line with anything but whitespace, trimmed; scanned from the end (tracebacks are long). */
@@ -29993,159 +29995,6 @@ function renderHtml(results, options = {}) {
     return out;
 }
 
-;// CONCATENATED MODULE: ../../packages/subunit/src/job-result.ts
-
-/**
- * Zero tests is an ERROR, not a success: a selection that matched nothing, or a runner that died
- * before the first test, must not pass a change.
- */
-function resultOf(results) {
-    const c = results.counts();
-    if (c.total === 0)
-        return 'ERROR';
-    return c.failed > 0 ? 'FAILURE' : 'SUCCESS';
-}
-/** The @stackci/model JobResult for a run: what summary-json holds and report-to-gerrit reads. */
-function toJobResult(results, options) {
-    const c = results.counts();
-    const start = options.start ??
-        (results.firstTimestamp !== undefined ? new Date(results.firstTimestamp / 1000) : undefined);
-    const end = options.end ?? (results.lastTimestamp !== undefined ? new Date(results.lastTimestamp / 1000) : undefined);
-    const job = {
-        name: options.name,
-        result: options.result ?? resultOf(results),
-        voting: options.voting ?? true,
-        tests: { total: c.total, passed: c.passed, failed: c.failed, skipped: c.skipped },
-        failures: failureBriefs(results, options.maxFailures ?? 10),
-    };
-    if (options.url)
-        job.url = options.url;
-    if (start)
-        job.start = start.toISOString();
-    if (end)
-        job.end = end.toISOString();
-    if (start && end)
-        job.durationSeconds = Math.max(0, Math.round((end.getTime() - start.getTime()) / 10) / 100);
-    if (options.errorDetail)
-        job.errorDetail = options.errorDetail;
-    return job;
-}
-function failureBriefs(results, max) {
-    const out = [];
-    for (const t of results.tests) {
-        if (out.length >= max)
-            break;
-        if (t.outcome === 'failed')
-            out.push({ test: t.id, message: failureMessage(t.attachments, t.status) });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ../../packages/subunit/src/xml.ts
-// junitxml's set of stripped characters (control characters but tab and newline, U+FFFE/FFFF),
-// surrogates only when unpaired because JavaScript strings hold astral characters as pairs.
-/* eslint-disable no-control-regex -- matching control characters is the point */
-const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/* eslint-enable no-control-regex */
-// Most names and times need no escaping at all; one native scan decides.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-// What INVALID might match: tracebacks need escaping for their newlines but rarely hold these, and
-// INVALID's look-arounds make it the slowest scan of a long text.
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const MAY_STRIP = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
-function xmlText(s) {
-    if (!NEEDS_WORK.test(s))
-        return s;
-    if (MAY_STRIP.test(s))
-        s = s.replace(INVALID, '');
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function xmlAttr(s) {
-    if (!NEEDS_WORK.test(s))
-        return s;
-    return xmlText(s)
-        .replace(/"/g, '&quot;')
-        .replace(/\t/g, '&#x9;')
-        .replace(/\n/g, '&#xA;')
-        .replace(/\r/g, '&#xD;');
-}
-
-;// CONCATENATED MODULE: ../../packages/subunit/src/junit.ts
-
-
-
-/** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
-function junitSeconds(micros) {
-    const whole = Math.floor(micros / 1e6);
-    const x = whole + 0.000001 * (micros - whole * 1e6);
-    // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
-    // three decimals are odd sixteenths (0.0625, 0.1875, ...): their fourth decimal is the 5.
-    const sixteenths = x * 16;
-    if (Number.isInteger(sixteenths) && sixteenths % 2 === 1) {
-        const four = x.toFixed(4);
-        if ((four.charCodeAt(four.length - 2) - 48) % 2 === 0)
-            return four.slice(0, -1);
-    }
-    return x.toFixed(3);
-}
-/**
- * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
- * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
- * times from the stream's clock as junitxml computes them), wrapped in <testsuites> with a
- * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
- */
-function writeJUnit(results, write, options = {}) {
-    const counts = results.counts();
-    const first = results.firstTimestamp;
-    const last = results.lastTimestamp;
-    const suiteTime = first !== undefined && last !== undefined ? junitSeconds(last - first) : '0.000';
-    const failures = counts.failed;
-    write('<?xml version="1.0" encoding="UTF-8"?>\n');
-    write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    write(`<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
-    // starts at whatever the clock last said.
-    let clock;
-    let buffer = '';
-    for (const t of results.tests) {
-        if (t.start !== undefined)
-            clock = t.start;
-        const testStart = clock;
-        if (t.end !== undefined)
-            clock = t.end;
-        const duration = testStart !== undefined && clock !== undefined ? junitSeconds(clock - testStart) : '0.000';
-        buffer += testCase(t, duration);
-        if (buffer.length > 65536) {
-            write(buffer);
-            buffer = '';
-        }
-    }
-    write(buffer);
-    write('</testsuite>\n</testsuites>\n');
-}
-function renderJUnit(results, options = {}) {
-    let out = '';
-    writeJUnit(results, (c) => (out += c), options);
-    return out;
-}
-function testCase(t, time) {
-    const { classname, name } = junitNames(t.id);
-    const open = `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`;
-    if (t.outcome === 'passed')
-        return `${open}/>\n`;
-    if (t.outcome === 'skipped') {
-        const reason = t.attachments.find((a) => a.name === 'reason');
-        return `${open}>\n<skipped>${xmlAttr(reason ? reason.text() : 'No reason given')}</skipped>\n</testcase>\n`;
-    }
-    if (t.status === 'uxsuccess')
-        return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
-    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`;
-    // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
-    const message = xmlAttr(failureMessage(t.attachments, t.status));
-    return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/subunit/src/markdown.ts
 
 
@@ -30235,6 +30084,190 @@ function renderMarkdown(results, options = {}) {
             out.push(`_${failed.length - shown} more failures not shown (summary size limit)._`, '');
     }
     return [...head, ...out, ...tail].join('\n');
+}
+
+;// CONCATENATED MODULE: ../../packages/subunit/src/job-result.ts
+
+/**
+ * Zero tests is an ERROR, not a success: a selection that matched nothing, or a runner that died
+ * before the first test, must not pass a change.
+ */
+function resultOf(results) {
+    const c = results.counts();
+    if (c.total === 0)
+        return 'ERROR';
+    return c.failed > 0 ? 'FAILURE' : 'SUCCESS';
+}
+/** The @stackci/model JobResult for a run: what summary-json holds and report-to-gerrit reads. */
+function toJobResult(results, options) {
+    const c = results.counts();
+    const start = options.start ??
+        (results.firstTimestamp !== undefined ? new Date(results.firstTimestamp / 1000) : undefined);
+    const end = options.end ?? (results.lastTimestamp !== undefined ? new Date(results.lastTimestamp / 1000) : undefined);
+    const job = {
+        name: options.name,
+        result: options.result ?? resultOf(results),
+        voting: options.voting ?? true,
+        tests: { total: c.total, passed: c.passed, failed: c.failed, skipped: c.skipped },
+        failures: failureBriefs(results, options.maxFailures ?? 10),
+    };
+    if (options.url)
+        job.url = options.url;
+    if (start)
+        job.start = start.toISOString();
+    if (end)
+        job.end = end.toISOString();
+    if (start && end)
+        job.durationSeconds = Math.max(0, Math.round((end.getTime() - start.getTime()) / 10) / 100);
+    if (options.errorDetail)
+        job.errorDetail = options.errorDetail;
+    return job;
+}
+function failureBriefs(results, max) {
+    const out = [];
+    for (const t of results.tests) {
+        if (out.length >= max)
+            break;
+        if (t.outcome === 'failed')
+            out.push({ test: t.id, message: failureMessage(t.attachments, t.status) });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ../../packages/subunit/src/xml.ts
+// junitxml's set of stripped characters (control characters but tab and newline, U+FFFE/FFFF),
+// surrogates only when unpaired because JavaScript strings hold astral characters as pairs.
+/* eslint-disable no-control-regex -- matching control characters is the point */
+const INVALID = /[\0-\x08\x0B-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/* eslint-enable no-control-regex */
+// Most names and times need no escaping at all; one native scan decides.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+// What INVALID might match: tracebacks need escaping for their newlines but rarely hold these, and
+// INVALID's look-arounds make it the slowest scan of a long text.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const MAY_STRIP = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
+/** True when s goes into XML text and attributes as it is. */
+function xmlSafe(s) {
+    return !NEEDS_WORK.test(s);
+}
+function xmlText(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
+    if (MAY_STRIP.test(s))
+        s = s.replace(INVALID, '');
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function xmlAttr(s) {
+    if (!NEEDS_WORK.test(s))
+        return s;
+    return xmlText(s)
+        .replace(/"/g, '&quot;')
+        .replace(/\t/g, '&#x9;')
+        .replace(/\n/g, '&#xA;')
+        .replace(/\r/g, '&#xD;');
+}
+
+;// CONCATENATED MODULE: ../../packages/subunit/src/junit.ts
+
+
+
+/** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
+function junitSeconds(micros) {
+    // Whole microseconds (every stream duration) whose milliseconds are not ...500: the double below
+    // is within a fraction of a microsecond of the exact value, at least a microsecond from any
+    // rounding boundary, so integer rounding gives the same digits. Cheaper than toFixed.
+    if (Number.isInteger(micros) && micros >= 0 && micros < 2 ** 49 && micros % 1000 !== 500) {
+        const ms = Math.round(micros / 1000);
+        const seconds = Math.floor(ms / 1000);
+        const r = ms - seconds * 1000;
+        return `${seconds}${r < 10 ? '.00' : r < 100 ? '.0' : '.'}${r}`;
+    }
+    const whole = Math.floor(micros / 1e6);
+    const x = whole + 0.000001 * (micros - whole * 1e6);
+    // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
+    // three decimals are odd sixteenths (0.0625, 0.1875, ...): their fourth decimal is the 5.
+    const sixteenths = x * 16;
+    if (Number.isInteger(sixteenths) && sixteenths % 2 === 1) {
+        const four = x.toFixed(4);
+        if ((four.charCodeAt(four.length - 2) - 48) % 2 === 0)
+            return four.slice(0, -1);
+    }
+    return x.toFixed(3);
+}
+/**
+ * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
+ * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
+ * times from the stream's clock as junitxml computes them), wrapped in <testsuites> with a
+ * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
+ */
+function writeJUnit(results, write, options = {}) {
+    const counts = results.counts();
+    const first = results.firstTimestamp;
+    const last = results.lastTimestamp;
+    const suiteTime = first !== undefined && last !== undefined ? junitSeconds(last - first) : '0.000';
+    const failures = counts.failed;
+    write('<?xml version="1.0" encoding="UTF-8"?>\n');
+    write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
+    write(`<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
+    // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
+    // starts at whatever the clock last said.
+    let clock;
+    let buffer = '';
+    for (const t of results.tests) {
+        if (t.start !== undefined)
+            clock = t.start;
+        const testStart = clock;
+        if (t.end !== undefined)
+            clock = t.end;
+        const duration = testStart !== undefined && clock !== undefined ? junitSeconds(clock - testStart) : '0.000';
+        buffer += testCase(t, duration);
+        if (buffer.length > 65536) {
+            write(buffer);
+            buffer = '';
+        }
+    }
+    write(buffer);
+    write('</testsuite>\n</testsuites>\n');
+}
+function renderJUnit(results, options = {}) {
+    let out = '';
+    writeJUnit(results, (c) => (out += c), options);
+    return out;
+}
+function testCase(t, time) {
+    const { classname, name } = junitNames(t.id);
+    // One scan of the id answers for both of its parts.
+    const open = xmlSafe(t.id)
+        ? `<testcase classname="${classname}" name="${name}" time="${time}"`
+        : `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`;
+    if (t.outcome === 'passed')
+        return `${open}/>\n`;
+    if (t.outcome === 'skipped') {
+        // A loop, not find(): thousands of skips, each through this once.
+        let reason = 'No reason given';
+        for (const a of t.attachments) {
+            if (a.name === 'reason') {
+                reason = a.text();
+                break;
+            }
+        }
+        return `${open}>\n<skipped>${xmlAttr(reason)}</skipped>\n</testcase>\n`;
+    }
+    if (t.status === 'uxsuccess')
+        return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
+    // The details and the message both read the traceback: decode each attachment once.
+    const texts = new Map();
+    const textOf = (a) => {
+        let s = texts.get(a);
+        if (s === undefined)
+            texts.set(a, (s = a.text()));
+        return s;
+    };
+    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments, 'traceback', textOf)}\n`;
+    // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
+    const message = xmlAttr(failureMessage(t.attachments, t.status, textOf));
+    return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/write-reports.ts
