@@ -10,11 +10,7 @@ function formatTextAttachment(name: string, text: string): string {
  * subunit2junitxml puts in <failure>): binary and empty attachments listed first, text ones as
  * `name: {{{…}}}` in name order, the traceback last.
  */
-export function detailsText(
-  attachments: readonly Attachment[],
-  special = 'traceback',
-  textOf: (a: Attachment) => string = (a) => a.text(),
-): string {
+export function detailsText(attachments: readonly Attachment[], special = 'traceback'): string {
   const binary: string[] = []
   const empty: string[] = []
   const texts: string[] = []
@@ -24,7 +20,7 @@ export function detailsText(
       binary.push(`  ${a.name} (${a.mimeType})\n`)
       continue
     }
-    const text = textOf(a).trim()
+    const text = a.text().trim()
     if (!text) {
       empty.push(`  ${a.name}\n`)
       continue
@@ -42,18 +38,14 @@ export function detailsText(
 }
 
 /** One short line for a failure: the traceback's last non-blank line, or the first text line. */
-export function failureMessage(
-  attachments: readonly Attachment[],
-  status: string,
-  textOf: (a: Attachment) => string = (a) => a.text(),
-): string {
+export function failureMessage(attachments: readonly Attachment[], status: string): string {
   const pick = (name: string) => attachments.find((a) => a.name === name && a.isText)
   const source =
     pick('traceback') ?? pick('Parser Error') ?? pick('reason') ?? attachments.find((a) => a.isText)
   if (status === 'uxsuccess') return 'unexpected success (the test was expected to fail)'
   if (!source)
     return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`
-  const line = lastNonBlankLine(textOf(source)) ?? `test ${status}`
+  const line = lastNonBlankLine(source.text()) ?? `test ${status}`
   return line.length > 300 ? line.slice(0, 297) + '...' : line
 }
 

@@ -1,4 +1,3 @@
-import type { Attachment } from './attachment.js'
 import { detailsText, failureMessage } from './details.js'
 import type { ResultCollector, TestResult } from './results.js'
 import { junitNames } from './test-id.js'
@@ -11,15 +10,6 @@ export interface JUnitOptions {
 
 /** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
 export function junitSeconds(micros: number): string {
-  // Whole microseconds (every stream duration) whose milliseconds are not ...500: the double below
-  // is within a fraction of a microsecond of the exact value, at least a microsecond from any
-  // rounding boundary, so integer rounding gives the same digits. Cheaper than toFixed.
-  if (Number.isInteger(micros) && micros >= 0 && micros < 2 ** 49 && micros % 1000 !== 500) {
-    const ms = Math.round(micros / 1000)
-    const seconds = Math.floor(ms / 1000)
-    const r = ms - seconds * 1000
-    return `${seconds}${r < 10 ? '.00' : r < 100 ? '.0' : '.'}${r}`
-  }
   const whole = Math.floor(micros / 1e6)
   const x = whole + 0.000001 * (micros - whole * 1e6)
   // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
@@ -101,15 +91,8 @@ function testCase(t: TestResult, time: string): string {
   }
   if (t.status === 'uxsuccess')
     return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`
-  // The details and the message both read the traceback: decode each attachment once.
-  const texts = new Map<Attachment, string>()
-  const textOf = (a: Attachment) => {
-    let s = texts.get(a)
-    if (s === undefined) texts.set(a, (s = a.text()))
-    return s
-  }
-  const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments, 'traceback', textOf)}\n`
+  const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`
   // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
-  const message = xmlAttr(failureMessage(t.attachments, t.status, textOf))
+  const message = xmlAttr(failureMessage(t.attachments, t.status))
   return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`
 }

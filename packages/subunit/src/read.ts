@@ -74,8 +74,8 @@ const READ_CHUNK = 1024 * 1024
  * Reads a file synchronously into one 1 MiB buffer, over and over, until `onChunk` answers false:
  * `onChunk` must keep no view into a chunk once it returns. A stream file is local and read once;
  * on a busy runner each asynchronous read costs a trip through the thread pool, which made half of
- * a 100 MB parse idle time. One buffer, not a fresh one per chunk: fresh memory costs page faults and garbage
- * collection (64 KiB chunks were 15% of a 100 MB parse).
+ * a 100 MB parse idle time. One buffer, not a fresh one per chunk: fresh memory costs page faults
+ * and garbage collection (64 KiB chunks were 15% of a 100 MB parse).
  */
 function readFileInChunks(path: string, onChunk: (chunk: Uint8Array, offset: number) => boolean): void {
   const fd = openSync(path, 'r')

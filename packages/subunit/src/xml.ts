@@ -20,13 +20,13 @@ export function xmlSafe(s: string): boolean {
 }
 
 export function xmlText(s: string): string {
-  if (!NEEDS_WORK.test(s)) return s
+  if (xmlSafe(s)) return s
   if (MAY_STRIP.test(s)) s = s.replace(INVALID, '')
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 export function xmlAttr(s: string): string {
-  if (!NEEDS_WORK.test(s)) return s
+  if (xmlSafe(s)) return s
   return xmlText(s)
     .replace(/"/g, '&quot;')
     .replace(/\t/g, '&#x9;')

@@ -22,7 +22,7 @@ describe('junitSeconds prints what junitxml prints', () => {
         values.push(s * 1e6 + r)
     }
     for (const n of [-1, -1500, -1400, -999_999, -1_000_000, -86_400_000_001]) values.push(n)
-    // Either side of where junitSeconds stops formatting by integer arithmetic (2^49 µs, 17 years).
+    // Runs of years, where a double holds fewer digits after the point.
     for (const n of [1e12 + 499, 1e14 + 501, 2 ** 49 - 1, 2 ** 49 - 501, 2 ** 49 + 1, 2 ** 50 + 499])
       values.push(n)
     // A fixed generator: the same values every run.
