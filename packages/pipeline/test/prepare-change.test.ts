@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGerritServer } from '../../../test/gerrit-server/index.js'
-import { MergeConflictError, defaultGit, prepareChange, redactUrl } from '../src/index.js'
+import {
+  MergeConflictError,
+  defaultGit,
+  prepareChange,
+  redactUrl,
+  type PrepareChangeInput,
+} from '../src/index.js'
 
 type Server = Awaited<ReturnType<typeof startGerritServer>>
 
@@ -33,15 +39,20 @@ describe('prepareChange against Gerrit over git http-backend', () => {
     return second
   }
 
-  it('fast-forwards a patch set that sits on the branch tip', async () => {
-    const c = await gerrit.createChange({ project, files: { 'router.py': 'a = 10\nb = 2\nc = 3\n' } })
-    const p = await prepareChange({
+  /** prepareChange of `ref` from the demo project's master into `dir` under the work directory. */
+  function prepare(ref: string, dir: string, more: Partial<PrepareChangeInput> = {}) {
+    return prepareChange({
       gitUrl: gerrit.gitUrl(project, ci),
       branch: 'master',
-      ref: c.ref,
-      revision: c.revision,
-      dir: join(work, 'ff'),
+      ref,
+      dir: join(work, dir),
+      ...more,
     })
+  }
+
+  it('fast-forwards a patch set that sits on the branch tip', async () => {
+    const c = await gerrit.createChange({ project, files: { 'router.py': 'a = 10\nb = 2\nc = 3\n' } })
+    const p = await prepare(c.ref, 'ff', { revision: c.revision })
     expect(p).toMatchObject({
       head: c.revision,
       revision: c.revision,
@@ -53,12 +64,7 @@ describe('prepareChange against Gerrit over git http-backend', () => {
 
   it('merges onto a branch that moved on, and lists only the change’s files', async () => {
     const second = await afterAnotherLanded({ README: 'y\n' }, { 'router.py': 'a = 1\nb = 2\nc = 30\n' })
-    const p = await prepareChange({
-      gitUrl: gerrit.gitUrl(project, ci),
-      branch: 'master',
-      ref: second.ref,
-      dir: join(work, 'merge'),
-    })
+    const p = await prepare(second.ref, 'merge')
     expect(p.merged).toBe(true)
     expect(p.head).not.toBe(second.revision)
     expect(p.changedFiles).toEqual(['router.py'])
@@ -71,43 +77,26 @@ describe('prepareChange against Gerrit over git http-backend', () => {
       { 'router.py': 'a = 1\nb = 20\nc = 3\n' },
       { 'router.py': 'a = 1\nb = 21\nc = 3\n' },
     )
-    const err = await prepareChange({
-      gitUrl: gerrit.gitUrl(project, ci),
-      branch: 'master',
-      ref: b.ref,
-      dir: join(work, 'conflict'),
-    }).catch((e: unknown) => e)
+    const err = await prepare(b.ref, 'conflict').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(MergeConflictError)
     expect((err as MergeConflictError).conflicts).toEqual(['router.py'])
   })
 
   it('names a conflicting non-ASCII path as it is', async () => {
     const open = await afterAnotherLanded({ 'café.py': 'x = 1\n' }, { 'café.py': 'x = 2\n' })
-    const err = await prepareChange({
-      gitUrl: gerrit.gitUrl(project, ci),
-      branch: 'master',
-      ref: open.ref,
-      dir: join(work, 'conflict-utf8'),
-    }).catch((e: unknown) => e)
+    const err = await prepare(open.ref, 'conflict-utf8').catch((e: unknown) => e)
     expect((err as MergeConflictError).conflicts).toEqual(['café.py'])
   })
 
   it('refuses a ref that no longer points at the expected revision, without leaking credentials', async () => {
     const c = await gerrit.createChange({ project, files: { 'x.py': '1\n' } })
-    const err = (await prepareChange({
-      gitUrl: gerrit.gitUrl(project, ci),
-      branch: 'master',
-      ref: c.ref,
-      revision: 'f'.repeat(40),
-      dir: join(work, 'stale'),
-    }).catch((e: unknown) => e)) as Error
+    const err = (await prepare(c.ref, 'stale', { revision: 'f'.repeat(40) }).catch(
+      (e: unknown) => e,
+    )) as Error
     expect(err.message).toMatch(/not the patch set's f{40}/)
-    const bad = (await prepareChange({
-      gitUrl: gerrit.gitUrl(project, ci),
-      branch: 'no-such-branch',
-      ref: c.ref,
-      dir: join(work, 'nobranch'),
-    }).catch((e: unknown) => e)) as Error
+    const bad = (await prepare(c.ref, 'nobranch', { branch: 'no-such-branch' }).catch(
+      (e: unknown) => e,
+    )) as Error
     expect(bad.message).toMatch(/fetching branch no-such-branch/)
     expect(bad.message).not.toContain(ci.httpPassword)
     expect(redactUrl('http://u:p@h/x')).toBe('http://***@h/x')
@@ -121,24 +110,13 @@ describe('prepareChange against Gerrit over git http-backend', () => {
       project: moves,
       files: { 'old/route.py': null, 'new/route.py': code, 'doc/café.rst': 'menu\n' },
     })
-    const p = await prepareChange({
-      gitUrl: gerrit.gitUrl(moves, ci),
-      branch: 'master',
-      ref: c.ref,
-      dir: join(work, 'moves'),
-    })
+    const p = await prepare(c.ref, 'moves', { gitUrl: gerrit.gitUrl(moves, ci) })
     expect(p.changedFiles).toEqual(['doc/café.rst', 'new/route.py', 'old/route.py'])
   })
 
   it('checks out the patch set as it is with merge: false, though the branch moved on', async () => {
     const second = await afterAnotherLanded({ README: 'z\n' }, { 'x2.py': '2\n' })
-    const p = await prepareChange({
-      gitUrl: gerrit.gitUrl(project, ci),
-      branch: 'master',
-      ref: second.ref,
-      dir: join(work, 'as-is'),
-      merge: false,
-    })
+    const p = await prepare(second.ref, 'as-is', { merge: false })
     expect(p).toMatchObject({ head: second.revision, merged: false, changedFiles: ['x2.py'] })
     expect(p.branchTip).not.toBe(second.revision)
     expect(readFileSync(join(work, 'as-is/README'), 'utf8')).not.toBe('z\n')
