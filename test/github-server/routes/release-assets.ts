@@ -93,13 +93,9 @@ async function upload(ctx: RequestContext): Promise<void> {
   let received = 0
   const complete = await new Promise<boolean>((resolve) => {
     let done = false
-    // On the socket, not the request: a keep-alive socket outlives this upload, so the listener
-    // goes once the upload is over.
-    const onClose = () => finish(false)
     const finish = (ok: boolean) => {
       if (done) return
       done = true
-      ctx.req.socket.off('close', onClose)
       out.end(() => resolve(ok))
     }
     ctx.req.on('data', (chunk: Buffer) => {
@@ -123,7 +119,8 @@ async function upload(ctx: RequestContext): Promise<void> {
     ctx.req.on('end', () => finish(received === length))
     ctx.req.on('aborted', () => finish(false))
     ctx.req.on('error', () => finish(false))
-    ctx.req.socket.once('close', onClose)
+    // A request closed before its end: the client went away without an 'aborted' (newer Nodes).
+    ctx.req.once('close', () => finish(false))
   })
   asset.size = received
   asset.updatedAt = ctx.state.now()
