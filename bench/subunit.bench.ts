@@ -25,11 +25,10 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { repoRoot } from '../scripts/lib/repo.js'
 import { node24Path } from '../test/harness/node24.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const PYTHON = '/usr/bin/python3'
 const MIN_BYTES = 100 * 1024 * 1024
 const TARGET_RATIO = 10
@@ -47,7 +46,7 @@ function streamFile(): string {
     '-c',
     `"$0" "$1" tempest 105 > "$2"`,
     PYTHON,
-    join(root, 'packages/subunit/test/fixtures/make_stream.py'),
+    join(repoRoot, 'packages/subunit/test/fixtures/make_stream.py'),
     tmp,
   ])
   renameSync(tmp, file)
@@ -105,7 +104,7 @@ function ours(node: string, stream: string, work: string): Measure {
     'INPUT_FAIL-ON-FAILURE': 'false',
     INPUT_VOTING: 'true',
   }
-  const m = measure('-', [node, join(root, 'actions/run-tempest-subset/dist/index.js')], env)
+  const m = measure('-', [node, join(repoRoot, 'actions/run-tempest-subset/dist/index.js')], env)
   if (m.status !== 0) throw new Error(`run-tempest-subset exited ${m.status}`)
   return { ...m, totals: totals(join(outputDir, 'job-result.json')) }
 }
@@ -117,8 +116,8 @@ function totals(jobJson: string): string {
 
 function bundleRunner(work: string): string {
   const out = join(work, 'subunit-runner.mjs')
-  execFileSync(join(root, 'node_modules/.bin/esbuild'), [
-    join(root, 'bench/subunit-runner.ts'),
+  execFileSync(join(repoRoot, 'node_modules/.bin/esbuild'), [
+    join(repoRoot, 'bench/subunit-runner.ts'),
     '--bundle',
     '--platform=node',
     '--format=esm',
@@ -183,8 +182,9 @@ console.log(line('ours, Node 24: stream → JUnit + JSON', runs.lean24))
 console.log(line('ours, Node 24: run-tempest-subset bundle (+HTML, MD)', runs.ours24))
 console.log(line(`ours, ${hereVersion}: stream → JUnit + JSON`, runs.lean))
 console.log(line(`ours, ${hereVersion}: run-tempest-subset bundle (+HTML, MD)`, runs.ours))
+const speedup = best(runs.ref, 'wall') / best(runs.lean24, 'wall')
 console.log(
-  `ratio vs subunit2junitxml, JUnit + JSON, Node 24: ${ratio(runs.lean24)} (target ≥ ${TARGET_RATIO}x)`,
+  `ratio vs subunit2junitxml, JUnit + JSON, Node 24: ${ratio(runs.lean24)} (target ≥ ${TARGET_RATIO}x${speedup < TARGET_RATIO ? ', MISSED' : ''})`,
 )
 console.log(`ratio vs subunit2junitxml, whole action, Node 24:  ${ratio(runs.ours24)}`)
 console.log(`ratio vs subunit2junitxml, JUnit + JSON, ${hereVersion}:     ${ratio(runs.lean)}`)
