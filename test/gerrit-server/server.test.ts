@@ -255,8 +255,7 @@ describe('test Gerrit: Set Review status codes', () => {
     expect(abandoned.text).toBe('change is closed\n')
     expect((await review(id, old.revision, { message: 'comment only' })).status).toBe(200)
 
-    const m = await server.createChange({ project: P })
-    await server.merge(m.number)
+    const m = await server.land({ project: P })
     const merged = await review(`${enc}~${m.number}`, 'current', { labels: { Verified: 1 } })
     expect(merged.status).toBe(409)
     expect(merged.text).toBe('Voting on labels disallowed after submit: Verified\n')
