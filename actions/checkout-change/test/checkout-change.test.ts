@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { actionDir, findLeaks, makeRunnerDirs, runAction } from '../../../test/harness/index.js'
 import { startGerritServer, type GerritTestServer } from '../../../test/gerrit-server/index.js'
+import { commitFiles, git, makeRepo } from '../../../packages/devstack/test/git-fixtures.js'
 
 let gerrit: GerritTestServer
 beforeAll(async () => {
@@ -20,8 +20,6 @@ const checkout = (inputs: Record<string, string>) =>
   runAction(actionDir('checkout-change'), {
     inputs: { 'gerrit-url': gerrit.url, project: 'openstack/ironic', branch: 'master', ...inputs },
   })
-const git = (dir: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim()
 
 describe('checkout-change', () => {
   it('merges the patch set onto the branch tip, which moved on since the upload', async () => {
@@ -111,17 +109,8 @@ describe('checkout-change', () => {
   it('without a Gerrit ref, the change is the workspace’s last commit', async () => {
     const dirs = makeRunnerDirs()
     const ws = dirs.workspace
-    const commit = (files: Record<string, string>, message: string) => {
-      for (const [f, text] of Object.entries(files)) {
-        mkdirSync(join(ws, f, '..'), { recursive: true })
-        writeFileSync(join(ws, f), text)
-      }
-      git(ws, 'add', '-A')
-      git(ws, '-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', message)
-    }
-    git(ws, 'init', '-q')
-    commit({ 'README.rst': 'x\n', 'appliance/a.py': '1\n' }, 'first')
-    commit({ 'appliance/a.py': '2\n', 'doc/ä.rst': 'doc\n' }, 'second')
+    makeRepo(ws, { 'README.rst': 'x\n', 'appliance/a.py': '1\n' }, 'first')
+    commitFiles(ws, { 'appliance/a.py': '2\n', 'doc/ä.rst': 'doc\n' }, 'second')
     const r = await runAction(actionDir('checkout-change'), { inputs: {}, dirs })
     expect(r.errors).toEqual([])
     expect(r.outputs).toMatchObject({
