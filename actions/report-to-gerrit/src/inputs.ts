@@ -1,9 +1,8 @@
-import { isAbsolute, resolve } from 'node:path'
 import * as core from '@actions/core'
-import { InputError, boolInput as bool, numberInput, parseInput } from '@stackci/action-kit'
+import { InputError, boolInput as bool, numberInput, parseInput, pathInput } from '@stackci/action-kit'
 import {
-  NOTIFY_HANDLINGS,
   checkPipelineName,
+  parseNotifyHandling,
   parseVotingMode,
   type NotifyHandling,
   type VotingMode,
@@ -58,12 +57,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const pipeline = core.getInput('pipeline') || 'check'
   parseInput('pipeline', () => checkPipelineName(pipeline))
   const voting: VotingMode = parseInput('voting', (v) => parseVotingMode(v || 'none'))
-  const notifyRaw = core.getInput('notify').trim().toUpperCase()
-  if (notifyRaw && !(NOTIFY_HANDLINGS as readonly string[]).includes(notifyRaw)) {
-    throw new InputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${notifyRaw}'`)
-  }
-  const workspace = env.GITHUB_WORKSPACE || process.cwd()
-  const results = core.getInput('results', { required: true })
+  const notify = parseInput('notify', parseNotifyHandling)
+  const results = pathInput('results', env.GITHUB_WORKSPACE || process.cwd())
+  if (!results) throw new InputError('results', 'is required')
   const footer = core.getInput('footer').trim()
   return {
     gerritUrl: gerritUrl || undefined,
@@ -73,12 +69,12 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     change: Number(changeRaw),
     revision,
     pipeline,
-    results: isAbsolute(results) ? results : resolve(workspace, results),
+    results,
     voting,
     label: core.getInput('label') || 'Verified',
     submit: bool('submit'),
     footer: footer || undefined,
-    notify: (notifyRaw || undefined) as NotifyHandling | undefined,
+    notify,
     slaHours: numberInput('sla-hours', 4, { positive: true }),
     dryRun,
     timeoutMs: Math.round(numberInput('timeout-seconds', 30, { positive: true }) * 1000),

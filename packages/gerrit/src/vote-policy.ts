@@ -1,6 +1,6 @@
 import { buildSetSucceeded, isInfraResult, type JobResult } from '@stackci/model'
 import { GerritInputError } from './errors.js'
-import type { ChangeStatus } from './types.js'
+import { NOTIFY_HANDLINGS, type ChangeStatus, type NotifyHandling } from './types.js'
 
 /**
  * Whether a report votes, and how. Third-party rules (system-config third_party.rst): comment only
@@ -17,6 +17,16 @@ export function parseVotingMode(value: string): VotingMode {
     throw new GerritInputError('voting', `'${value}' is not one of ${VOTING_MODES.join(', ')}`)
   }
   return value as VotingMode
+}
+
+/** Whom Gerrit notifies of a report, in any case ('owner' is OWNER); empty: Gerrit's default. */
+export function parseNotifyHandling(value: string): NotifyHandling | undefined {
+  const v = value.toUpperCase()
+  if (!v) return undefined
+  if (!(NOTIFY_HANDLINGS as readonly string[]).includes(v)) {
+    throw new GerritInputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${v}'`)
+  }
+  return v as NotifyHandling
 }
 
 /** Gate pipelines (gate, gate_foo) vote ±2 and may submit, as OpenStack's Zuul gate does. */

@@ -1,6 +1,14 @@
 import type { JobResult, JobResultValue } from '@stackci/model'
 import { describe, expect, it } from 'vitest'
-import { decideVote, formatVote, parseVotingMode, type VoteInput } from '../src/index.js'
+import {
+  GerritInputError,
+  NOTIFY_HANDLINGS,
+  decideVote,
+  formatVote,
+  parseNotifyHandling,
+  parseVotingMode,
+  type VoteInput,
+} from '../src/index.js'
 
 const job = (result: JobResultValue, voting = true): JobResult => ({ name: `job-${result}`, result, voting })
 const base = (over: Partial<VoteInput> = {}): VoteInput => ({
@@ -77,5 +85,20 @@ describe('vote policy', () => {
   it('writes a vote as Gerrit shows it, and nothing for a comment', () => {
     expect(formatVote({ Verified: 1, 'Code-Review': -2 })).toBe('Verified +1, Code-Review -2')
     expect(formatVote({})).toBe('')
+  })
+})
+
+describe('parseNotifyHandling', () => {
+  it('accepts each notify handling, in any case, and empty as Gerrit default', () => {
+    for (const n of NOTIFY_HANDLINGS) expect(parseNotifyHandling(n)).toBe(n)
+    expect(parseNotifyHandling('owner_reviewers')).toBe('OWNER_REVIEWERS')
+    expect(parseNotifyHandling('')).toBeUndefined()
+  })
+
+  it('names the input and the allowed values for a bad value', () => {
+    expect(() => parseNotifyHandling('everyone')).toThrow(GerritInputError)
+    expect(() => parseNotifyHandling('everyone')).toThrow(
+      "notify: expected one of NONE, OWNER, OWNER_REVIEWERS, ALL, got 'EVERYONE'",
+    )
   })
 })

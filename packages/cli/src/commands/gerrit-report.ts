@@ -2,11 +2,10 @@ import { resolve } from 'node:path'
 import {
   GerritClient,
   GerritInputError,
-  NOTIFY_HANDLINGS,
   formatVote,
+  parseNotifyHandling,
   parseVotingMode,
   postReport,
-  type NotifyHandling,
   type OfflineReportRequest,
   type ReportOutcome,
 } from '@stackci/gerrit'
@@ -112,9 +111,7 @@ line. Without --gerrit-url, --dry-run prints the message and the vote for an ope
     const jobs = await loadJobs(resolve(ctx.cwd, stringOption(args, 'results', true)))
     const dryRun = args.values['dry-run'] === true
     try {
-      const notify = stringOption(args, 'notify')?.toUpperCase()
-      if (notify && !(NOTIFY_HANDLINGS as readonly string[]).includes(notify))
-        throw new UsageError(`--notify must be one of ${NOTIFY_HANDLINGS.join(', ')}`)
+      const notify = parseNotifyHandling(stringOption(args, 'notify') ?? '')
       const request: OfflineReportRequest = {
         pipeline: stringOption(args, 'pipeline') ?? 'check',
         jobs,
@@ -123,7 +120,7 @@ line. Without --gerrit-url, --dry-run prints the message and the vote for an ope
         label: stringOption(args, 'label') ?? 'Verified',
         submit: args.values.submit === true,
         footer: stringOption(args, 'footer'),
-        notify: notify as NotifyHandling | undefined,
+        notify,
         dryRun,
       }
       const url = stringOption(args, 'gerrit-url')
