@@ -59,6 +59,26 @@ describe('stackci gerrit pending', () => {
     expect(decisions.find((x) => x.change === c.number)?.action).toBe('dispatch')
   })
 
+  it('lists changes past the dispatch limit (20 a poll) as deferred, agreeing with the totals', async () => {
+    await gerrit.createProject({ name: 'openstack/nova' })
+    for (let i = 0; i < 21; i++) {
+      await gerrit.createChange({ project: 'openstack/nova', files: { [`nova/f${i}.py`]: `${i}\n` } })
+    }
+    const args = ['gerrit', 'pending', '--gerrit-url', gerrit.url, '--project', 'openstack/nova']
+    const t = context()
+    expect(await main([...args, '--ci-account', 'acme-ci'], t.ctx)).toBe(0)
+    const out = t.out()
+    expect(out.match(/^dispatch {2}/gm)).toHaveLength(20)
+    expect(out.match(/^deferred {2}\d+,1 +openstack\/nova master: new patch set 1/gm)).toHaveLength(1)
+    expect(out).toContain('21 change(s), 20 would be dispatched, 0 run(s) cancelled')
+
+    const j = context()
+    expect(await main([...args, '--ci-account', 'acme-ci', '--json'], j.ctx)).toBe(0)
+    const actions = (JSON.parse(j.out()) as { action: string }[]).map((d) => d.action)
+    expect(actions.filter((a) => a === 'dispatch')).toHaveLength(20)
+    expect(actions.filter((a) => a === 'deferred')).toHaveLength(1)
+  })
+
   it('takes the runs of the workflow into account with --github-repo', async () => {
     const gh = await startGitHubServer({ repos: ['acme/ci'], routes: [actionsRoutes] })
     try {

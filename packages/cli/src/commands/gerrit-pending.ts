@@ -4,6 +4,7 @@ import {
   branchPolicy,
   fileMatcher,
   gitHubWorkflowApi,
+  outcomeOf,
   parseBranchDates,
   parseDate,
   parsePatternList,
@@ -32,12 +33,12 @@ function list(args: Parameters<Command['run']>[0], name: string): string[] {
 
 export function formatPending(report: WatchReport): string {
   const lines = [`query: ${report.query}`, '']
+  // As watch-gerrit lists them: changes past the dispatch limit are deferred, agreeing with the totals.
+  const outcome = outcomeOf(report)
   const width = Math.max(8, ...report.decisions.map((d) => `${d.change},${d.patchset ?? '?'}`.length))
   for (const d of report.decisions) {
     const id = `${d.change},${d.patchset ?? '?'}`.padEnd(width)
-    lines.push(
-      `${d.action === 'dispatch' ? 'dispatch' : 'skip    '}  ${id}  ${d.project} ${d.branch}: ${d.reason}`,
-    )
+    lines.push(`${outcome(d).action.padEnd(8)}  ${id}  ${d.project} ${d.branch}: ${d.reason}`)
   }
   for (const c of report.cancelled) {
     lines.push(
@@ -200,9 +201,13 @@ account. Exit status: 0, 1 when Gerrit or GitHub cannot be read, 2 on a usage er
       },
     })
     if (args.values.json) {
+      const outcome = outcomeOf(report)
       ctx.stdout(
         JSON.stringify(
-          report.decisions.map(({ cancel: _cancel, ...d }) => d),
+          report.decisions.map((d) => {
+            const { cancel: _cancel, ...rest } = d
+            return { ...rest, action: outcome(d).action }
+          }),
           null,
           2,
         ) + '\n',
