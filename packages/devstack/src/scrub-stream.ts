@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { scrub, scrubOrder } from './secrets.js'
+import { scrubOrder, scrubOrdered } from './secrets.js'
 
 /**
  * A byte-exact scrubbing stream: text is handled as latin1 (one char per byte), so binary files
@@ -19,16 +19,12 @@ export class ScrubStream extends Transform {
     this.longest = this.secrets[0]?.length ?? 0
   }
 
-  private replace(text: string): string {
-    return scrub(text, this.secrets)
-  }
-
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.pending += chunk.toString('latin1')
     let cut = this.pending.lastIndexOf('\n') + 1
     if (cut === 0 && this.pending.length > 1 << 20) cut = this.safeCut(this.pending.length - this.longest)
     if (cut > 0) {
-      this.push(Buffer.from(this.replace(this.pending.slice(0, cut)), 'latin1'))
+      this.push(Buffer.from(scrubOrdered(this.pending.slice(0, cut), this.secrets), 'latin1'))
       this.pending = this.pending.slice(cut)
     }
     done()
@@ -50,7 +46,7 @@ export class ScrubStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.pending) this.push(Buffer.from(this.replace(this.pending), 'latin1'))
+    if (this.pending) this.push(Buffer.from(scrubOrdered(this.pending, this.secrets), 'latin1'))
     done()
   }
 }

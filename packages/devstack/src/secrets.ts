@@ -43,10 +43,16 @@ export function scrubOrder(secrets: readonly string[]): string[] {
   return secrets.filter(Boolean).sort((a, b) => b.length - a.length)
 }
 
-export function scrub(text: string, secrets: readonly string[]): string {
+/** Replaces each secret of a list already in {@link scrubOrder}; for callers that scrub often. */
+export function scrubOrdered(text: string, ordered: readonly string[]): string {
   let out = text
-  for (const s of scrubOrder(secrets)) out = out.split(s).join(SCRUBBED)
+  for (const s of ordered) out = out.split(s).join(SCRUBBED)
   return out
+}
+
+/** One-off scrubbing: orders `secrets` on each call (build the order once with scrubOrder if called often). */
+export function scrub(text: string, secrets: readonly string[]): string {
+  return scrubOrdered(text, scrubOrder(secrets))
 }
 
 /** Values the job holds that are too short to scrub, named so the caller can warn. */
