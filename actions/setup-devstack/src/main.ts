@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import { collectLogs, devstackLogList, exportJournal, nodeExec, type StackResult } from '@stackci/devstack'
+import { collectLogs, devstackLogList, exportJournal, type StackResult } from '@stackci/devstack'
+import { nodeExec } from '@stackci/exec'
 import { readInputs, type Settings } from './inputs.js'
 import { resolvedLogfile, setupDevstack, type SetupState } from './setup.js'
 import { writeSummary } from './summary.js'

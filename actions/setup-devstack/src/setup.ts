@@ -10,7 +10,6 @@ import {
   fetchRequiredProjects,
   missingTempestPlugins,
   missingProjects,
-  nodeExec,
   parseJobYaml,
   placeProjects,
   prepareStackUser,
@@ -25,6 +24,7 @@ import {
   type PlacedProject,
   type StackResult,
 } from '@stackci/devstack'
+import { nodeExec } from '@stackci/exec'
 import { parse } from 'yaml'
 import { StackConsole } from './console.js'
 import type { Settings } from './inputs.js'
@@ -120,7 +120,7 @@ export async function setupDevstack(s: Settings, state: SetupState): Promise<voi
   }
 
   state.missing = missingProjects(job, s.dest)
-  state.errorOnClone = shouldErrorOnClone(job, s.dest, state.missing)
+  state.errorOnClone = shouldErrorOnClone(job, state.missing)
   const conf = await step('render local.conf', () =>
     buildLocalConf(job, {
       dest: s.dest,

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Exec } from './exec.js'
+import type { Exec } from '@stackci/exec'
 
 /** Options for every git command: no hooks of someone else's repository run here. */
 export const GIT = [

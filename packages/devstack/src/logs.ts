@@ -11,7 +11,7 @@ import {
 } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { Exec } from './exec.js'
+import type { Exec } from '@stackci/exec'
 import { ScrubStream, copyScrubbed } from './scrub-stream.js'
 
 /**

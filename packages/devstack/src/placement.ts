@@ -1,8 +1,8 @@
 import { existsSync, rmSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
+import { run, type Exec } from '@stackci/exec'
 import { ContractError } from '@stackci/model'
 import { ciGitExec, GIT } from './ci-git.js'
-import { run, type Exec } from './exec.js'
 import {
   shortName,
   type DevstackJob,
@@ -189,13 +189,9 @@ export function missingProjects(job: DevstackJob, dest: string): string[] {
 /**
  * ERROR_ON_CLONE=True only makes sense when the job lists what devstack needs
  * (required_projects) and all of it is in place; otherwise devstack must still clone.
- * `missing` is missingProjects(job, dest), for a caller that has it already.
+ * `missing` is missingProjects(job, dest).
  */
-export function shouldErrorOnClone(
-  job: DevstackJob,
-  dest: string,
-  missing: readonly string[] = missingProjects(job, dest),
-): boolean {
+export function shouldErrorOnClone(job: DevstackJob, missing: readonly string[]): boolean {
   return job.requiredProjects.length > 0 && missing.length === 0
 }
 

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { run, type Exec } from '@stackci/exec'
 import { ContractError } from '@stackci/model'
-import { run, type Exec } from './exec.js'
 
 /** The user stack.sh runs as, and whether stackci must switch to it (it runs as root on the runner). */
 export interface StackUser {

@@ -2,17 +2,16 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFil
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { text } from 'node:stream/consumers'
+import { nodeExec, type Exec } from '@stackci/exec'
 import { describe, expect, it } from 'vitest'
 import {
   ScrubStream,
   collectLogs,
   devstackLogList,
   exportJournal,
-  nodeExec,
   phaseTitle,
   scrub,
   txtName,
-  type Exec,
 } from '../src/index.js'
 import { tempDir } from './git-fixtures.js'
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { nodeExec } from '@stackci/exec'
 import { ContractError } from '@stackci/model'
 import { describe, expect, it } from 'vitest'
 import {
@@ -9,7 +10,6 @@ import {
   fetchRequiredProjects,
   missingTempestPlugins,
   missingProjects,
-  nodeExec,
   parseJob,
   placeProjects,
   shouldErrorOnClone,
@@ -134,12 +134,12 @@ describe('placing the change under test', () => {
       plugins: { ironic: 'https://opendev.org/openstack/ironic' },
     })
     expect(missingProjects(job, dest)).toEqual(['virtualbmc'])
-    expect(shouldErrorOnClone(job, dest)).toBe(false)
+    expect(shouldErrorOnClone(job, missingProjects(job, dest))).toBe(false)
     makeRepo(join(dest, 'virtualbmc'), { a: 'b' })
-    expect(shouldErrorOnClone(job, dest)).toBe(true)
+    expect(shouldErrorOnClone(job, missingProjects(job, dest))).toBe(true)
     // Without required_projects stackci cannot know what devstack will clone: leave cloning on.
-    expect(shouldErrorOnClone(parseJob({ localrc: PASSWORDS }), dest)).toBe(false)
-    expect(shouldErrorOnClone(job, dest, ['virtualbmc'])).toBe(false)
+    const bare = parseJob({ localrc: PASSWORDS })
+    expect(shouldErrorOnClone(bare, missingProjects(bare, dest))).toBe(false)
   })
 
   it('finds a project written with a trailing slash in $DEST/<short name>', () => {
@@ -154,7 +154,7 @@ describe('placing the change under test', () => {
     })
     expect(missingProjects(job, dest)).toEqual([])
     expect(missingTempestPlugins(job, dest)).toEqual([])
-    expect(shouldErrorOnClone(job, dest)).toBe(true)
+    expect(shouldErrorOnClone(job, missingProjects(job, dest))).toBe(true)
   })
 })
 

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { nodeExec } from '@stackci/exec'
 import { afterAll, describe, expect, it } from 'vitest'
-import { nodeExec, prepareStackUser } from '../src/index.js'
+import { prepareStackUser } from '../src/index.js'
 import { tempDir } from './git-fixtures.js'
 
 // A user of this test's own, removed afterwards; the machine runs the tests as root, like a runner.

@@ -62,7 +62,7 @@ Exit status: 0 when rendered, 1 when the job description is invalid (the message
     const job = parseJobYaml(readFileSync(jobPath, 'utf8'), jobArg)
     const onHost = existsSync(dest)
     const missing = onHost ? missingProjects(job, dest) : []
-    const errorOnClone = onHost && shouldErrorOnClone(job, dest, missing)
+    const errorOnClone = onHost && shouldErrorOnClone(job, missing)
     const conf = buildLocalConf(job, {
       dest,
       pluginSettings: onHost ? scanPluginSettings(dest) : new Map(),

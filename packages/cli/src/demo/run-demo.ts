@@ -27,14 +27,14 @@ import {
 } from '@stackci/pipeline'
 import {
   buildLocalConf,
-  nodeExec,
+  missingProjects,
   parseJobYaml,
-  run,
   placeProjects,
   renderLocalConf,
   scrub,
   shouldErrorOnClone,
 } from '@stackci/devstack'
+import { nodeExec, run } from '@stackci/exec'
 import { writeReports } from '@stackci/subunit'
 import { startGerritServer } from '../../../../test/gerrit-server/index.js'
 import { startGitHubServer } from '../../../../test/github-server/index.js'
@@ -279,7 +279,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         baseDir: work,
         exec: nodeExec,
       })
-      const conf = buildLocalConf(job, { dest, errorOnClone: shouldErrorOnClone(job, dest) })
+      const conf = buildLocalConf(job, {
+        dest,
+        errorOnClone: shouldErrorOnClone(job, missingProjects(job, dest)),
+      })
       const text = renderLocalConf(conf)
       writeFileSync(join(artifactsDir, 'local.conf.txt'), scrub(text, conf.secrets))
       for (const p of placed) note(`${p.name} placed in ${relative(work, p.dest)} at ${p.sha.slice(0, 12)}`)
