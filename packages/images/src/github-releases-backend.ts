@@ -13,7 +13,7 @@ import {
   parseManifestText,
 } from './image-files.js'
 import type { PublishBackend, PublishInput, PublishedImage } from './publish-backend.js'
-import { formatSha256File, HashingStream, READ_CHUNK } from './sha256.js'
+import { checkHashed, formatSha256File, HashingStream, READ_CHUNK } from './sha256.js'
 
 export interface GitHubReleasesOptions {
   /** REST API root: https://api.github.com, or https://HOST/api/v3 (GHES and the test server). */
@@ -337,10 +337,9 @@ export class GitHubReleasesBackend implements PublishBackend {
     signal?: AbortSignal,
   ): Promise<AssetJson> {
     const url = `${draft.upload_url.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`
-    let attempt = 0
-    return withRetries(async () => {
+    return withRetries(async (attempt) => {
       // A fresh draft holds no asset of this name; only a failed attempt can have left one.
-      if (attempt++ > 0) await this.removeAsset(draft, name)
+      if (attempt > 1) await this.removeAsset(draft, name)
       const hashing = new HashingStream()
       const source = open()
       // pipe() does not forward errors: a failing read must fail the request, not stall it.
@@ -353,14 +352,11 @@ export class GitHubReleasesBackend implements PublishBackend {
         body,
         ...(signal ? { signal } : {}),
       })
-      const sent = hashing.digest()
-      if (sent !== sha256) {
-        throw new IntegrityError(
-          `${name}: the file read while uploading has sha256 ${sent}, expected ${sha256}`,
-          sha256,
-          sent,
-        )
-      }
+      checkHashed(
+        hashing,
+        { sha256, sizeBytes: size },
+        (got, want) => `${name}: the file read while uploading has sha256 ${got}, expected ${want}`,
+      )
       checkAsset(asset, name, size, sha256)
       return asset
     })

@@ -85,11 +85,18 @@ export async function sendJson<T>(req: HttpRequest): Promise<{ body: T; res: Inc
   return { body: (text ? JSON.parse(text) : undefined) as T, res }
 }
 
-/** Runs `attempt` again after transient failures (5xx, 429, connection errors) with a short backoff. */
-export async function withRetries<T>(attempt: () => Promise<T>, tries = 3, baseDelayMs = 250): Promise<T> {
+/**
+ * Runs `attempt` again after transient failures (5xx, 429, connection errors) with a short backoff.
+ * `attempt` gets its 1-based attempt number, so a retry can clean up after the try before it.
+ */
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<T>,
+  tries = 3,
+  baseDelayMs = 250,
+): Promise<T> {
   for (let i = 1; ; i++) {
     try {
-      return await attempt()
+      return await attempt(i)
     } catch (e) {
       const transient = (e instanceof HttpError && e.retryable) || e instanceof NetworkError
       if (!transient || i >= tries) throw e
