@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises'
-import { nodeExec, type ExecResult } from '@stackci/exec'
+import { CommandError, nodeExec, type ExecResult } from '@stackci/exec'
 
 /**
  * Prepares the repository state a Gerrit change is tested in, as Zuul's merger does: the target
@@ -73,8 +73,7 @@ export const defaultGit: Git = (args, cwd) =>
  */
 export async function changedFiles(git: Git, dir: string, base: string, head: string): Promise<string[]> {
   const r = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], dir)
-  if (r.code !== 0)
-    throw new Error(`git diff ${base}...${head} failed: ${r.stderr.trim() || r.stdout.trim()}`)
+  if (r.code !== 0) throw new CommandError(`git diff ${base}...${head}`, r)
   return r.stdout.split('\0').filter(Boolean)
 }
 
