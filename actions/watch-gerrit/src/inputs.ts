@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { InputError, boolInput as bool, listInput, numberInput, parseInput } from '@stackci/action-kit'
+import { githubUrlsFromEnv } from '@stackci/model'
 import {
   DEFAULT_WATCH_LIMITS,
   branchPolicy,
@@ -97,7 +98,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     workflow,
     workflowRef: core.getInput('workflow-ref').trim() || env.GITHUB_REF_NAME || 'main',
     repository,
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    apiUrl: githubUrlsFromEnv(env).api,
     token,
     limits: {
       maxChanges: limit('max-changes', 'maxChanges', 1),

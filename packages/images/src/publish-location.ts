@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { githubApiFor, githubUrlsFromEnv } from '@stackci/model'
 import { ImageError } from './errors.js'
 import { GitHubReleasesBackend } from './github-releases-backend.js'
 import { LocalDirectoryBackend } from './local-directory-backend.js'
@@ -29,9 +30,8 @@ export function backendForLocation(location: string, options: LocationOptions = 
   if (!text) throw new ImageError('publish location is empty')
   const gh = /^github:([^/\s]+\/[^/\s]+)$/.exec(text)
   if (gh) {
-    const env = options.env ?? {}
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
-    return github(gh[1]!, env.GITHUB_API_URL || apiFor(new URL(server)), server, options)
+    const { server, api } = githubUrlsFromEnv(options.env ?? {})
+    return github(gh[1]!, api, server, options)
   }
   if (/^https?:\/\//.test(text)) {
     const url = new URL(text)
@@ -40,7 +40,7 @@ export function backendForLocation(location: string, options: LocationOptions = 
       throw new ImageError(
         `publish location '${location}' is not a repository URL (https://HOST/owner/repo/releases)`,
       )
-    return github(`${m[1]}/${m[2]}`, apiFor(url), url.origin, options)
+    return github(`${m[1]}/${m[2]}`, githubApiFor(url), url.origin, options)
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
     throw new ImageError(
@@ -49,10 +49,6 @@ export function backendForLocation(location: string, options: LocationOptions = 
   }
   const dir = text.startsWith('file://') ? new URL(text).pathname : resolve(options.baseDir ?? '.', text)
   return new LocalDirectoryBackend(dir, options.imageName)
-}
-
-function apiFor(server: URL): string {
-  return server.hostname === 'github.com' ? 'https://api.github.com' : `${server.origin}/api/v3`
 }
 
 function github(

@@ -7,6 +7,7 @@ import {
   buildSetSucceeded,
   formatZuulDuration,
   gerritChangeRef,
+  githubUrlsFromEnv,
   parseGerritChangeRef,
   parseImageManifest,
   parseResults,
@@ -64,6 +65,24 @@ describe('run URLs', () => {
       }),
     ).toBe('https://ghe.example/o/r/actions/runs/7/attempts/1')
     expect(() => runUrlFromEnv({})).toThrow(/not running in a workflow run/)
+  })
+})
+
+describe('GitHub URLs', () => {
+  it('default to github.com and its API host', () => {
+    expect(githubUrlsFromEnv({})).toEqual({ server: 'https://github.com', api: 'https://api.github.com' })
+  })
+  it('put a GitHub Enterprise Server API under /api/v3 unless GITHUB_API_URL says otherwise', () => {
+    expect(githubUrlsFromEnv({ GITHUB_SERVER_URL: 'https://ghe.example/' })).toEqual({
+      server: 'https://ghe.example',
+      api: 'https://ghe.example/api/v3',
+    })
+    expect(
+      githubUrlsFromEnv({
+        GITHUB_SERVER_URL: 'https://ghe.example',
+        GITHUB_API_URL: 'https://api.ghe.example',
+      }).api,
+    ).toBe('https://api.ghe.example')
   })
 })
 
