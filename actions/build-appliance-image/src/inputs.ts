@@ -3,6 +3,7 @@ import * as core from '@actions/core'
 import {
   InputError,
   boolInput as bool,
+  listInput,
   numberInput,
   optionalNumberInput,
   parseInput,
@@ -10,7 +11,7 @@ import {
   textInput,
 } from '@stackci/action-kit'
 import { IMAGE_NAME } from '@stackci/images'
-import { parsePatternList, parseImageMode, type ImageMode } from '@stackci/pipeline'
+import { parseImageMode, type ImageMode } from '@stackci/pipeline'
 
 export interface Settings {
   mode: ImageMode
@@ -92,7 +93,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
       .split(/\r?\n/)
       .map((s) => s.trim())
       .filter(Boolean),
-    appliancePaths: parsePatternList(core.getInput('appliance-paths')),
+    appliancePaths: listInput('appliance-paths'),
     publishLocation: textInput('publish-location'),
     version: textInput('version'),
     token,

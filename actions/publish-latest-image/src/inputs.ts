@@ -1,6 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path'
 import * as core from '@actions/core'
-import { InputError, boolInput as bool } from '@stackci/action-kit'
+import { InputError, boolInput as bool, pathInput, textInput } from '@stackci/action-kit'
 
 export interface Settings {
   imagePath: string
@@ -26,13 +26,13 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const token = core.getInput('token')
   if (token) core.setSecret(token)
   const imagePath = resolve(workspace, core.getInput('image-path', { required: true }))
-  const manifest = core.getInput('manifest-path')
-  const keepText = core.getInput('keep-versions') || '10'
+  // Not numberInput: its wording ('a whole number ≥ 1') differs from this action's established error.
+  const keepText = textInput('keep-versions') || '10'
   const keepVersions = Number(keepText)
   if (!Number.isInteger(keepVersions) || keepVersions < 1) {
     throw new InputError('keep-versions', `expected an integer ≥ 1, got '${keepText}'`)
   }
-  let publishLocation = core.getInput('publish-location').trim()
+  let publishLocation = textInput('publish-location')
   if (!publishLocation) {
     if (!env.GITHUB_REPOSITORY)
       throw new InputError('publish-location', 'not set, and GITHUB_REPOSITORY is not either')
@@ -40,11 +40,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   }
   return {
     imagePath,
-    manifestPath: manifest ? resolve(workspace, manifest) : defaultManifestPath(imagePath),
+    manifestPath: pathInput('manifest-path', workspace) ?? defaultManifestPath(imagePath),
     publishLocation,
     token,
     keepVersions,
     makeLatest: bool('make-latest'),
-    targetCommitish: core.getInput('target-commitish').trim(),
+    targetCommitish: textInput('target-commitish'),
   }
 }

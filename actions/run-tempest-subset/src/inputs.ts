@@ -1,6 +1,13 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { InputError, boolInput as bool, fileInput, numberInput, textInput } from '@stackci/action-kit'
+import {
+  InputError,
+  boolInput as bool,
+  fileInput,
+  numberInput,
+  pathInput,
+  textInput,
+} from '@stackci/action-kit'
 
 export interface TempestSelection {
   directory: string
@@ -27,7 +34,7 @@ export interface Settings {
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   const base = env.GITHUB_WORKSPACE || process.cwd()
-  const directory = resolve(base, textInput('directory') || '.')
+  const directory = pathInput('directory', base) ?? resolve(base)
   const subunitFile = fileInput('subunit-file', base)
   if (!subunitFile && (!existsSync(directory) || !statSync(directory).isDirectory()))
     throw new InputError('directory', `no such directory: ${directory}`)
@@ -60,7 +67,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
     )
   const settings: Settings = {
     tempest,
-    outputDir: resolve(base, textInput('output-dir') || 'tempest-results'),
+    outputDir: pathInput('output-dir', base) ?? resolve(base, 'tempest-results'),
     jobName,
     voting: bool('voting'),
     failOnFailure: bool('fail-on-failure'),

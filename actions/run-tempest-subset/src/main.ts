@@ -25,6 +25,16 @@ function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join(' | ')
 }
 
+/**
+ * Why tempest failed, for an error detail. Tempest prints its own refusals ("No .stestr.conf file
+ * was found…", "The specified regex doesn't match with anything") to stdout, which is the stream
+ * file: they arrive as non-subunit bytes, and stderr is empty. Called only when a detail is needed:
+ * decoding the stream's stdout (up to 256 KiB) is wasted on a run that passed.
+ */
+function whyTempestFailed(run: TempestRun, streamStdout: { text(): string }): string {
+  return lastLines(run.stderrTail) || lastLines(streamStdout.text())
+}
+
 /** The runner shows at most 10 error annotations per step. */
 const MAX_ANNOTATIONS = 10
 
@@ -70,19 +80,16 @@ export async function run(): Promise<void> {
     )
     const job = reports.job
     if (tempest) {
-      // Tempest prints its own refusals ("No .stestr.conf file was found…", "The specified regex
-      // doesn't match with anything") to stdout, which is the stream file: they arrive as
-      // non-subunit bytes, and stderr is empty.
-      const why = lastLines(tempest.stderrTail) || lastLines(reports.parsed.results.stdout.text())
       const exit = tempest.exitCode ?? tempest.signal
+      const stdout = reports.parsed.results.stdout
       // A tempest that failed without a failing test (bad regex, import errors, a crash before the
       // first test) must not look like a success.
       if (job.result === 'SUCCESS' && tempest.exitCode !== 0) {
         job.result = 'ERROR'
-        job.errorDetail = `tempest exited ${exit} although no test failed: ${why}`
+        job.errorDetail = `tempest exited ${exit} although no test failed: ${whyTempestFailed(tempest, stdout)}`
       }
       if (job.result === 'ERROR' && !job.errorDetail)
-        job.errorDetail = `no tests ran; tempest exited ${exit}: ${why}`
+        job.errorDetail = `no tests ran; tempest exited ${exit}: ${whyTempestFailed(tempest, stdout)}`
     }
     if (job.result === 'ERROR' && !job.errorDetail) job.errorDetail = 'the stream holds no test results'
     // Written here, not by writeReports: the process outcome above can change the verdict.

@@ -14,8 +14,13 @@ export interface FileMatcher {
   matches(path: string): boolean
 }
 
+/** Patterns trimmed, with blank entries and `#` comments dropped. */
+export function cleanPatterns(list: readonly string[]): string[] {
+  return list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'))
+}
+
 export function fileMatcher(list: readonly string[]): FileMatcher {
-  const patterns = list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'))
+  const patterns = cleanPatterns(list)
   const tests = patterns.map((p): ((path: string) => boolean) => {
     if (p.startsWith('^')) {
       let re: RegExp
@@ -36,10 +41,7 @@ export function fileMatcher(list: readonly string[]): FileMatcher {
 
 /** Splits a multi-line or comma-separated list input into patterns. */
 export function parsePatternList(text: string): string[] {
-  return text
-    .split(/\r?\n|,/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0 && !s.startsWith('#'))
+  return cleanPatterns(text.split(/\r?\n|,/))
 }
 
 /** Drops Gerrit's /COMMIT_MSG and /MERGE_LIST, which it lists as files of every revision: no matcher looks at them. */

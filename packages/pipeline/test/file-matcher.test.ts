@@ -21,7 +21,7 @@ describe('file matchers', () => {
       'appliance/a.py',
     ])
   })
-  it('keeps only the patterns that match something', () => {
+  it('drops blank and # comment patterns; realFiles drops /COMMIT_MSG and /MERGE_LIST', () => {
     expect(fileMatcher(['doc/**', '', '  # appliance', ' ^x$ ']).patterns).toEqual(['doc/**', '^x$'])
     expect(realFiles(['/COMMIT_MSG', '/MERGE_LIST', 'a.py'])).toEqual(['a.py'])
   })
