@@ -111,7 +111,8 @@ export function addWorkflow(
   return wf
 }
 
-function findRun(state: GitHubState, repository: string, id: number): WorkflowRun {
+/** The run `id` of `repository`; throws naming both when there is none. */
+export function findRun(state: GitHubState, repository: string, id: number): WorkflowRun {
   const run = actionsData(state, mustRepo(state, repository)).runs.find((r) => r.id === id)
   if (!run) throw new Error(`test server: no run ${id} in ${repository}`)
   return run

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { basename, join, relative } from 'node:path'
 import { once } from 'node:events'
 import { spawn } from 'node:child_process'
-import { GerritClient, postReport } from '@stackci/gerrit'
+import { GerritClient, formatVote, postReport } from '@stackci/gerrit'
 import { LocalDirectoryBackend, fetchImage, sha256File } from '@stackci/images'
 import type { ImageManifest, JobResult } from '@stackci/model'
 import {
@@ -39,10 +39,10 @@ import { writeReports } from '@stackci/subunit'
 import { startGerritServer } from '../../../../test/gerrit-server/index.js'
 import { startGitHubServer } from '../../../../test/github-server/index.js'
 import {
-  actionsData,
   actionsRoutes,
   addWorkflow,
   completeRun,
+  findRun,
 } from '../../../../test/github-server/routes/actions.js'
 import { startLogServer } from './log-server.js'
 import { DemoStepError, Progress } from './progress.js'
@@ -211,18 +211,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const report = await poll(note)
         const dispatched = report.dispatched.find((d) => d.decision.change === change.number)
         if (!dispatched?.decision.target) throw new Error(`change ${change.number} was not dispatched`)
-        const [owner = '', name = ''] = SAMPLE.ciRepository.split('/')
-        const run = actionsData(gh.state, gh.state.repo(owner, name)!).runs.find(
-          (r) => r.id === dispatched.runId,
-        )
-        if (!run) throw new Error(`GitHub did not answer the dispatch with its run (${dispatched.runId})`)
+        if (dispatched.runId === undefined) throw new Error('GitHub did not answer the dispatch with its run')
+        const ghRun = findRun(gh.state, SAMPLE.ciRepository, dispatched.runId)
         note(
-          `GitHub ${gh.urls.api}: ${SAMPLE.ciRepository} ${registered.path} run ${run.id} "${run.displayTitle}" (${run.status})`,
+          `GitHub ${gh.urls.api}: ${SAMPLE.ciRepository} ${registered.path} run ${ghRun.id} "${ghRun.displayTitle}" (${ghRun.status})`,
         )
         const again = await watchOnce({ source, workflow, policy, projects: [SAMPLE.project] })
         if (again.dispatched.length) throw new Error('a second poll dispatched the same patch set again')
         note(`a second poll dispatches nothing: ${again.decisions[0]?.reason ?? 'no changes'}`)
-        return { ...dispatched.decision.target, runId: run.id }
+        return { ...dispatched.decision.target, runId: ghRun.id }
       },
     )
 
@@ -365,9 +362,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         reports.job.result === 'SUCCESS' ? 'success' : 'failure',
       )
       if (!outcome.posted) throw new Error('the report was not posted')
-      const votes = Object.entries(outcome.decision.labels).map(([l, v]) => `${l}${v > 0 ? '+' : ''}${v}`)
       note(
-        `posted with tag ${outcome.tag}; ${votes.length ? votes.join(' ') : 'comment only'} (${outcome.decision.reason})${outcome.timeToReportSeconds !== undefined ? `; ${Math.round(outcome.timeToReportSeconds)} s after upload` : ''}`,
+        `posted with tag ${outcome.tag}; ${formatVote(outcome.decision.labels) || 'comment only'} (${outcome.decision.reason})${outcome.timeToReportSeconds !== undefined ? `; ${Math.round(outcome.timeToReportSeconds)} s after upload` : ''}`,
       )
     })
 
