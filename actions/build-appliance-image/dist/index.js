@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(30);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6666);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30887,7 +30887,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 30:
+/***/ 6666:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30898,52 +30898,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(4611);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(6444);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
-;// CONCATENATED MODULE: ../../packages/pipeline/src/file-matcher.ts
-
-function file_matcher_fileMatcher(list) {
-    const patterns = list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'));
-    const tests = patterns.map((p) => {
-        if (p.startsWith('^')) {
-            let re;
-            try {
-                re = new RegExp(p);
-            }
-            catch (e) {
-                throw new Error(`invalid file pattern '${p}': ${e.message}`);
-            }
-            return (path) => re.test(path);
-        }
-        return picomatch_default()(p, { dot: true });
-    });
-    return {
-        patterns,
-        matches: (path) => tests.some((t) => t(path.replace(/^\.\//, ''))),
-    };
-}
-/** Splits a multi-line or comma-separated list input into patterns. */
-function file_matcher_parsePatternList(text) {
-    return text
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0 && !s.startsWith('#'));
-}
-/** Drops Gerrit's /COMMIT_MSG and /MERGE_LIST, which it lists as files of every revision: no matcher looks at them. */
-function realFiles(changedFiles) {
-    return changedFiles.filter((f) => !f.startsWith('/'));
-}
-/** Zuul's `irrelevant-files`: a change is irrelevant only when it changes files and all of them match. */
-function file_matcher_onlyIrrelevant(changedFiles, irrelevant) {
-    const files = realFiles(changedFiles);
-    return files.length > 0 && irrelevant.patterns.length > 0 && files.every((f) => irrelevant.matches(f));
-}
-/** The changed files that match, for reasons printed in summaries ("appliance/foo.py matches appliance/**"). */
-function file_matcher_matchingFiles(changedFiles, matcher) {
-    return realFiles(changedFiles).filter((f) => matcher.matches(f));
-}
-
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/branch-policy.ts
 
 // Branch-cut months of the named series (RC1), from releases.openstack.org.
@@ -31320,7 +31274,26 @@ function parseImageManifest(value, path = 'manifest') {
     return m;
 }
 
+;// CONCATENATED MODULE: ../../packages/model/src/github-urls.ts
+/** github.com's API is a host of its own; GitHub Enterprise Server serves it under /api/v3. */
+function githubApiFor(server) {
+    return server.hostname === 'github.com' ? 'https://api.github.com' : `${server.origin}/api/v3`;
+}
+/**
+ * The GitHub a workflow runs on, from GITHUB_SERVER_URL (default github.com, trailing slashes
+ * dropped) and GITHUB_API_URL (default derived from the server, so GHES gets <server>/api/v3).
+ */
+function githubUrlsFromEnv(env = process.env) {
+    const server = githubServerFromEnv(env);
+    return { server, api: env.GITHUB_API_URL || githubApiFor(new URL(server)) };
+}
+/** The web server alone (GITHUB_SERVER_URL, default github.com, no trailing slash). */
+function githubServerFromEnv(env = process.env) {
+    return (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ../../packages/model/src/index.ts
+
 
 
 
@@ -31842,6 +31815,7 @@ function report_message_reportMessage(input) {
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/vote-policy.ts
 
 
+
 /**
  * Whether a report votes, and how. Third-party rules (system-config third_party.rst): comment only
  * until the project lets the CI vote; some CIs only +1 and leave -1 to humans; never comment on a
@@ -31854,6 +31828,16 @@ function parseVotingMode(value) {
         throw new GerritInputError('voting', `'${value}' is not one of ${VOTING_MODES.join(', ')}`);
     }
     return value;
+}
+/** Whom Gerrit notifies of a report, in any case ('owner' is OWNER); empty: Gerrit's default. */
+function parseNotifyHandling(value) {
+    const v = value.toUpperCase();
+    if (!v)
+        return undefined;
+    if (!NOTIFY_HANDLINGS.includes(v)) {
+        throw new GerritInputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${v}'`);
+    }
+    return v;
 }
 /** Gate pipelines (gate, gate_foo) vote ±2 and may submit, as OpenStack's Zuul gate does. */
 function isGatePipeline(pipeline) {
@@ -32508,6 +32492,53 @@ function watchSummaryMarkdown(report, title = 'watch-gerrit') {
     return lines.join('\n') + '\n';
 }
 
+// EXTERNAL MODULE: ../../node_modules/.pnpm/picomatch@4.0.7/node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(6444);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ../../packages/pipeline/src/file-matcher.ts
+
+/** Patterns trimmed, with blank entries and `#` comments dropped. */
+function cleanPatterns(list) {
+    return list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'));
+}
+function file_matcher_fileMatcher(list) {
+    const patterns = cleanPatterns(list);
+    const tests = patterns.map((p) => {
+        if (p.startsWith('^')) {
+            let re;
+            try {
+                re = new RegExp(p);
+            }
+            catch (e) {
+                throw new Error(`invalid file pattern '${p}': ${e.message}`);
+            }
+            return (path) => re.test(path);
+        }
+        return picomatch_default()(p, { dot: true });
+    });
+    return {
+        patterns,
+        matches: (path) => tests.some((t) => t(path.replace(/^\.\//, ''))),
+    };
+}
+/** Splits a multi-line or comma-separated list input into patterns. */
+function file_matcher_parsePatternList(text) {
+    return cleanPatterns(text.split(/\r?\n|,/));
+}
+/** Drops Gerrit's /COMMIT_MSG and /MERGE_LIST, which it lists as files of every revision: no matcher looks at them. */
+function realFiles(changedFiles) {
+    return changedFiles.filter((f) => !f.startsWith('/'));
+}
+/** Zuul's `irrelevant-files`: a change is irrelevant only when it changes files and all of them match. */
+function file_matcher_onlyIrrelevant(changedFiles, irrelevant) {
+    const files = realFiles(changedFiles);
+    return files.length > 0 && irrelevant.patterns.length > 0 && files.every((f) => irrelevant.matches(f));
+}
+/** The changed files that match, for reasons printed in summaries ("appliance/foo.py matches appliance/**"). */
+function file_matcher_matchingFiles(changedFiles, matcher) {
+    return realFiles(changedFiles).filter((f) => matcher.matches(f));
+}
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/image-decision.ts
 
 const SHOWN = 5;
@@ -32560,7 +32591,7 @@ const src_nodeExec = (file, args, options = {}) => new Promise((resolve, reject)
     });
 });
 /** A command that exited non-zero; the message carries its stderr, which names the real cause. */
-class CommandError extends Error {
+class src_CommandError extends Error {
     command;
     result;
     constructor(command, result) {
@@ -32573,7 +32604,7 @@ class CommandError extends Error {
 async function run(exec, file, args, cwd) {
     const r = await exec(file, args, cwd ? { cwd } : {});
     if (r.code !== 0)
-        throw new CommandError(`${file} ${args.join(' ')}`, r);
+        throw new src_CommandError(`${file} ${args.join(' ')}`, r);
     return r.stdout;
 }
 
@@ -32615,7 +32646,7 @@ const defaultGit = (args, cwd) => nodeExec('git', ['-c', 'core.hooksPath=/dev/nu
 async function changedFiles(git, dir, base, head) {
     const r = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], dir);
     if (r.code !== 0)
-        throw new Error(`git diff ${base}...${head} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+        throw new CommandError(`git diff ${base}...${head}`, r);
     return r.stdout.split('\0').filter(Boolean);
 }
 /** Removes credentials from a URL before it can appear in an error message or a log. */
@@ -32949,11 +32980,14 @@ async function sendJson(req) {
     const text = await readBody(res);
     return { body: (text ? JSON.parse(text) : undefined), res };
 }
-/** Runs `attempt` again after transient failures (5xx, 429, connection errors) with a short backoff. */
+/**
+ * Runs `attempt` again after transient failures (5xx, 429, connection errors) with a short backoff.
+ * `attempt` gets its 1-based attempt number, so a retry can clean up after the try before it.
+ */
 async function withRetries(attempt, tries = 3, baseDelayMs = 250) {
     for (let i = 1;; i++) {
         try {
-            return await attempt();
+            return await attempt(i);
         }
         catch (e) {
             const transient = (e instanceof HttpError && e.retryable) || e instanceof NetworkError;
@@ -33201,10 +33235,9 @@ class GitHubReleasesBackend {
      */
     async upload(draft, name, contentType, size, sha256, open, signal) {
         const url = `${draft.upload_url.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`;
-        let attempt = 0;
-        return withRetries(async () => {
+        return withRetries(async (attempt) => {
             // A fresh draft holds no asset of this name; only a failed attempt can have left one.
-            if (attempt++ > 0)
+            if (attempt > 1)
                 await this.removeAsset(draft, name);
             const hashing = new HashingStream();
             const source = open();
@@ -33218,10 +33251,7 @@ class GitHubReleasesBackend {
                 body,
                 ...(signal ? { signal } : {}),
             });
-            const sent = hashing.digest();
-            if (sent !== sha256) {
-                throw new IntegrityError(`${name}: the file read while uploading has sha256 ${sent}, expected ${sha256}`, sha256, sent);
-            }
+            checkHashed(hashing, { sha256, sizeBytes: size }, (got, want) => `${name}: the file read while uploading has sha256 ${got}, expected ${want}`);
             checkAsset(asset, name, size, sha256);
             return asset;
         });
@@ -33407,6 +33437,7 @@ async function exists(path) {
 
 
 
+
 /**
  * A publish location as users write it:
  * - `github:owner/repo` — releases of that repository on GITHUB_SERVER_URL (github.com by default);
@@ -33420,25 +33451,21 @@ function backendForLocation(location, options = {}) {
         throw new ImageError('publish location is empty');
     const gh = /^github:([^/\s]+\/[^/\s]+)$/.exec(text);
     if (gh) {
-        const env = options.env ?? {};
-        const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-        return github(gh[1], env.GITHUB_API_URL || apiFor(new URL(server)), server, options);
+        const { server, api } = githubUrlsFromEnv(options.env ?? {});
+        return github(gh[1], api, server, options);
     }
     if (/^https?:\/\//.test(text)) {
         const url = new URL(text);
         const m = /^\/([^/]+)\/([^/]+?)(?:\.git)?(?:\/releases(?:\/.*)?)?\/?$/.exec(url.pathname);
         if (!m)
             throw new ImageError(`publish location '${location}' is not a repository URL (https://HOST/owner/repo/releases)`);
-        return github(`${m[1]}/${m[2]}`, apiFor(url), url.origin, options);
+        return github(`${m[1]}/${m[2]}`, githubApiFor(url), url.origin, options);
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
         throw new ImageError(`publish location '${location}': unsupported scheme (use github:owner/repo, an https URL or a directory)`);
     }
     const dir = text.startsWith('file://') ? new URL(text).pathname : (0,external_node_path_namespaceObject.resolve)(options.baseDir ?? '.', text);
     return new LocalDirectoryBackend(dir, options.imageName);
-}
-function apiFor(server) {
-    return server.hostname === 'github.com' ? 'https://api.github.com' : `${server.origin}/api/v3`;
 }
 function github(repository, apiUrl, serverUrl, o) {
     return new GitHubReleasesBackend({
@@ -33958,7 +33985,7 @@ function readInputs(env = process.env) {
             .split(/\r?\n/)
             .map((s) => s.trim())
             .filter(Boolean),
-        appliancePaths: file_matcher_parsePatternList(core/* getInput */.V4('appliance-paths')),
+        appliancePaths: listInput('appliance-paths'),
         publishLocation: textInput('publish-location'),
         version: textInput('version'),
         token,

@@ -31724,6 +31724,7 @@ function parseImageManifest(value, path = 'manifest') {
 
 
 
+
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/workflow-runs.ts
 
 // GitHub's run statuses before completion (REST "List workflow runs", `status` parameter).
@@ -32237,6 +32238,7 @@ function report_message_reportMessage(input) {
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/vote-policy.ts
 
 
+
 /**
  * Whether a report votes, and how. Third-party rules (system-config third_party.rst): comment only
  * until the project lets the CI vote; some CIs only +1 and leave -1 to humans; never comment on a
@@ -32249,6 +32251,16 @@ function parseVotingMode(value) {
         throw new GerritInputError('voting', `'${value}' is not one of ${VOTING_MODES.join(', ')}`);
     }
     return value;
+}
+/** Whom Gerrit notifies of a report, in any case ('owner' is OWNER); empty: Gerrit's default. */
+function parseNotifyHandling(value) {
+    const v = value.toUpperCase();
+    if (!v)
+        return undefined;
+    if (!NOTIFY_HANDLINGS.includes(v)) {
+        throw new GerritInputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${v}'`);
+    }
+    return v;
 }
 /** Gate pipelines (gate, gate_foo) vote ±2 and may submit, as OpenStack's Zuul gate does. */
 function isGatePipeline(pipeline) {
@@ -32970,7 +32982,7 @@ const defaultGit = (args, cwd) => nodeExec('git', ['-c', 'core.hooksPath=/dev/nu
 async function changedFiles(git, dir, base, head) {
     const r = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], dir);
     if (r.code !== 0)
-        throw new Error(`git diff ${base}...${head} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+        throw new CommandError(`git diff ${base}...${head}`, r);
     return r.stdout.split('\0').filter(Boolean);
 }
 /** Removes credentials from a URL before it can appear in an error message or a log. */

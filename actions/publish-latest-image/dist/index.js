@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2266);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6565);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2266:
+/***/ 6565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31771,7 +31771,26 @@ function parseImageManifest(value, path = 'manifest') {
     return m;
 }
 
+;// CONCATENATED MODULE: ../../packages/model/src/github-urls.ts
+/** github.com's API is a host of its own; GitHub Enterprise Server serves it under /api/v3. */
+function githubApiFor(server) {
+    return server.hostname === 'github.com' ? 'https://api.github.com' : `${server.origin}/api/v3`;
+}
+/**
+ * The GitHub a workflow runs on, from GITHUB_SERVER_URL (default github.com, trailing slashes
+ * dropped) and GITHUB_API_URL (default derived from the server, so GHES gets <server>/api/v3).
+ */
+function githubUrlsFromEnv(env = process.env) {
+    const server = githubServerFromEnv(env);
+    return { server, api: env.GITHUB_API_URL || githubApiFor(new URL(server)) };
+}
+/** The web server alone (GITHUB_SERVER_URL, default github.com, no trailing slash). */
+function githubServerFromEnv(env = process.env) {
+    return (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ../../packages/model/src/index.ts
+
 
 
 
@@ -31927,11 +31946,14 @@ async function sendJson(req) {
     const text = await readBody(res);
     return { body: (text ? JSON.parse(text) : undefined), res };
 }
-/** Runs `attempt` again after transient failures (5xx, 429, connection errors) with a short backoff. */
+/**
+ * Runs `attempt` again after transient failures (5xx, 429, connection errors) with a short backoff.
+ * `attempt` gets its 1-based attempt number, so a retry can clean up after the try before it.
+ */
 async function withRetries(attempt, tries = 3, baseDelayMs = 250) {
     for (let i = 1;; i++) {
         try {
-            return await attempt();
+            return await attempt(i);
         }
         catch (e) {
             const transient = (e instanceof HttpError && e.retryable) || e instanceof NetworkError;
@@ -32179,10 +32201,9 @@ class GitHubReleasesBackend {
      */
     async upload(draft, name, contentType, size, sha256, open, signal) {
         const url = `${draft.upload_url.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(name)}`;
-        let attempt = 0;
-        return withRetries(async () => {
+        return withRetries(async (attempt) => {
             // A fresh draft holds no asset of this name; only a failed attempt can have left one.
-            if (attempt++ > 0)
+            if (attempt > 1)
                 await this.removeAsset(draft, name);
             const hashing = new sha256_HashingStream();
             const source = open();
@@ -32196,10 +32217,7 @@ class GitHubReleasesBackend {
                 body,
                 ...(signal ? { signal } : {}),
             });
-            const sent = hashing.digest();
-            if (sent !== sha256) {
-                throw new IntegrityError(`${name}: the file read while uploading has sha256 ${sent}, expected ${sha256}`, sha256, sent);
-            }
+            sha256_checkHashed(hashing, { sha256, sizeBytes: size }, (got, want) => `${name}: the file read while uploading has sha256 ${got}, expected ${want}`);
             checkAsset(asset, name, size, sha256);
             return asset;
         });
@@ -32385,6 +32403,7 @@ async function local_directory_backend_exists(path) {
 
 
 
+
 /**
  * A publish location as users write it:
  * - `github:owner/repo` — releases of that repository on GITHUB_SERVER_URL (github.com by default);
@@ -32398,25 +32417,21 @@ function backendForLocation(location, options = {}) {
         throw new errors_ImageError('publish location is empty');
     const gh = /^github:([^/\s]+\/[^/\s]+)$/.exec(text);
     if (gh) {
-        const env = options.env ?? {};
-        const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-        return github(gh[1], env.GITHUB_API_URL || apiFor(new URL(server)), server, options);
+        const { server, api } = githubUrlsFromEnv(options.env ?? {});
+        return github(gh[1], api, server, options);
     }
     if (/^https?:\/\//.test(text)) {
         const url = new URL(text);
         const m = /^\/([^/]+)\/([^/]+?)(?:\.git)?(?:\/releases(?:\/.*)?)?\/?$/.exec(url.pathname);
         if (!m)
             throw new errors_ImageError(`publish location '${location}' is not a repository URL (https://HOST/owner/repo/releases)`);
-        return github(`${m[1]}/${m[2]}`, apiFor(url), url.origin, options);
+        return github(`${m[1]}/${m[2]}`, githubApiFor(url), url.origin, options);
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
         throw new errors_ImageError(`publish location '${location}': unsupported scheme (use github:owner/repo, an https URL or a directory)`);
     }
     const dir = text.startsWith('file://') ? new URL(text).pathname : (0,external_node_path_namespaceObject.resolve)(options.baseDir ?? '.', text);
     return new LocalDirectoryBackend(dir, options.imageName);
-}
-function apiFor(server) {
-    return server.hostname === 'github.com' ? 'https://api.github.com' : `${server.origin}/api/v3`;
 }
 function github(repository, apiUrl, serverUrl, o) {
     return new GitHubReleasesBackend({
@@ -32868,7 +32883,7 @@ function pathInput(name, base) {
     const raw = textInput(name);
     if (!raw)
         return undefined;
-    return isAbsolute(raw) ? raw : resolve(base, raw);
+    return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(base, raw);
 }
 /** A path that must be an existing file. */
 function fileInput(name, base) {
@@ -32912,13 +32927,13 @@ function readInputs(env = process.env) {
     if (token)
         core_setSecret(token);
     const imagePath = (0,external_node_path_namespaceObject.resolve)(workspace, getInput('image-path', { required: true }));
-    const manifest = getInput('manifest-path');
-    const keepText = getInput('keep-versions') || '10';
+    // Not numberInput: its wording ('a whole number ≥ 1') differs from this action's established error.
+    const keepText = textInput('keep-versions') || '10';
     const keepVersions = Number(keepText);
     if (!Number.isInteger(keepVersions) || keepVersions < 1) {
         throw new InputError('keep-versions', `expected an integer ≥ 1, got '${keepText}'`);
     }
-    let publishLocation = getInput('publish-location').trim();
+    let publishLocation = textInput('publish-location');
     if (!publishLocation) {
         if (!env.GITHUB_REPOSITORY)
             throw new InputError('publish-location', 'not set, and GITHUB_REPOSITORY is not either');
@@ -32926,12 +32941,12 @@ function readInputs(env = process.env) {
     }
     return {
         imagePath,
-        manifestPath: manifest ? (0,external_node_path_namespaceObject.resolve)(workspace, manifest) : defaultManifestPath(imagePath),
+        manifestPath: pathInput('manifest-path', workspace) ?? defaultManifestPath(imagePath),
         publishLocation,
         token,
         keepVersions,
         makeLatest: boolInput('make-latest'),
-        targetCommitish: getInput('target-commitish').trim(),
+        targetCommitish: textInput('target-commitish'),
     };
 }
 

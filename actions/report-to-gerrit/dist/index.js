@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3057);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2388);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3057:
+/***/ 2388:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31464,21 +31464,6 @@ const nodeTransport = (req) => new Promise((resolve, reject) => {
     r.end(req.body);
 });
 
-;// CONCATENATED MODULE: ../../packages/gerrit/src/types.ts
-/**
- * The REST entities the client reads and writes, as rest-api-changes.txt and
- * rest-api-projects.txt document them (the fields stackci uses; Gerrit may send more).
- */
-const NOTIFY_HANDLINGS = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL'];
-/** Gerrit's timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff'. */
-function parseGerritTimestamp(value) {
-    const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(value);
-    const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`) : new Date(NaN);
-    if (Number.isNaN(d.getTime()))
-        throw new TypeError(`not a Gerrit timestamp: '${value}'`);
-    return d;
-}
-
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/client.ts
 
 
@@ -32055,13 +32040,32 @@ function formatZuulDuration(totalSeconds) {
     return `${sec}s`;
 }
 
+;// CONCATENATED MODULE: ../../packages/model/src/github-urls.ts
+/** github.com's API is a host of its own; GitHub Enterprise Server serves it under /api/v3. */
+function githubApiFor(server) {
+    return server.hostname === 'github.com' ? 'https://api.github.com' : `${server.origin}/api/v3`;
+}
+/**
+ * The GitHub a workflow runs on, from GITHUB_SERVER_URL (default github.com, trailing slashes
+ * dropped) and GITHUB_API_URL (default derived from the server, so GHES gets <server>/api/v3).
+ */
+function githubUrlsFromEnv(env = process.env) {
+    const server = githubServerFromEnv(env);
+    return { server, api: env.GITHUB_API_URL || githubApiFor(new URL(server)) };
+}
+/** The web server alone (GITHUB_SERVER_URL, default github.com, no trailing slash). */
+function githubServerFromEnv(env = process.env) {
+    return (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ../../packages/model/src/run-url.ts
+
 /**
  * This run attempt's page on GitHub: what a report links to and what makes it unique (a re-run is
  * a new attempt and may report again; the same attempt never twice).
  */
 function runUrlFromEnv(env = process.env) {
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const server = githubServerFromEnv(env);
     if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) {
         throw new Error('GITHUB_REPOSITORY and GITHUB_RUN_ID are not set: not running in a workflow run?');
     }
@@ -32069,6 +32073,7 @@ function runUrlFromEnv(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/model/src/index.ts
+
 
 
 
@@ -32184,7 +32189,23 @@ function reportMessage(input) {
     return cutBytes(text, max - bytes(marker)) + marker;
 }
 
+;// CONCATENATED MODULE: ../../packages/gerrit/src/types.ts
+/**
+ * The REST entities the client reads and writes, as rest-api-changes.txt and
+ * rest-api-projects.txt document them (the fields stackci uses; Gerrit may send more).
+ */
+const NOTIFY_HANDLINGS = ['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL'];
+/** Gerrit's timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff'. */
+function parseGerritTimestamp(value) {
+    const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(value);
+    const d = m ? new Date(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ''}Z`) : new Date(NaN);
+    if (Number.isNaN(d.getTime()))
+        throw new TypeError(`not a Gerrit timestamp: '${value}'`);
+    return d;
+}
+
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/vote-policy.ts
+
 
 
 /**
@@ -32199,6 +32220,16 @@ function parseVotingMode(value) {
         throw new GerritInputError('voting', `'${value}' is not one of ${VOTING_MODES.join(', ')}`);
     }
     return value;
+}
+/** Whom Gerrit notifies of a report, in any case ('owner' is OWNER); empty: Gerrit's default. */
+function parseNotifyHandling(value) {
+    const v = value.toUpperCase();
+    if (!v)
+        return undefined;
+    if (!NOTIFY_HANDLINGS.includes(v)) {
+        throw new GerritInputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${v}'`);
+    }
+    return v;
 }
 /** Gate pipelines (gate, gate_foo) vote ±2 and may submit, as OpenStack's Zuul gate does. */
 function isGatePipeline(pipeline) {
@@ -32387,10 +32418,10 @@ async function postReport(client, req) {
 
 
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
 
 
@@ -32458,7 +32489,7 @@ function pathInput(name, base) {
     const raw = textInput(name);
     if (!raw)
         return undefined;
-    return isAbsolute(raw) ? raw : resolve(base, raw);
+    return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(base, raw);
 }
 /** A path that must be an existing file. */
 function fileInput(name, base) {
@@ -32490,7 +32521,6 @@ function parseInput(name, parse) {
 
 
 
-
 function readInputs(env = process.env) {
     // Mask first, before anything can print it (and its Basic-auth form, in case a tool echoes headers).
     const password = getInput('password');
@@ -32518,12 +32548,10 @@ function readInputs(env = process.env) {
     const pipeline = getInput('pipeline') || 'check';
     parseInput('pipeline', () => checkPipelineName(pipeline));
     const voting = parseInput('voting', (v) => parseVotingMode(v || 'none'));
-    const notifyRaw = getInput('notify').trim().toUpperCase();
-    if (notifyRaw && !NOTIFY_HANDLINGS.includes(notifyRaw)) {
-        throw new InputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${notifyRaw}'`);
-    }
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const results = getInput('results', { required: true });
+    const notify = parseInput('notify', parseNotifyHandling);
+    const results = pathInput('results', env.GITHUB_WORKSPACE || process.cwd());
+    if (!results)
+        throw new InputError('results', 'is required');
     const footer = getInput('footer').trim();
     return {
         gerritUrl: gerritUrl || undefined,
@@ -32533,12 +32561,12 @@ function readInputs(env = process.env) {
         change: Number(changeRaw),
         revision,
         pipeline,
-        results: (0,external_node_path_namespaceObject.isAbsolute)(results) ? results : (0,external_node_path_namespaceObject.resolve)(workspace, results),
+        results,
         voting,
         label: getInput('label') || 'Verified',
         submit: boolInput('submit'),
         footer: footer || undefined,
-        notify: (notifyRaw || undefined),
+        notify,
         slaHours: numberInput('sla-hours', 4, { positive: true }),
         dryRun,
         timeoutMs: Math.round(numberInput('timeout-seconds', 30, { positive: true }) * 1000),

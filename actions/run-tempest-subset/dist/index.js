@@ -29774,8 +29774,8 @@ const READ_CHUNK = 1024 * 1024;
  * Reads a file synchronously into one 1 MiB buffer, over and over, until `onChunk` answers false:
  * `onChunk` must keep no view into a chunk once it returns. A stream file is local and read once;
  * on a busy runner each asynchronous read costs a trip through the thread pool, which made half of
- * a 100 MB parse idle time. One buffer, not a fresh one per chunk: fresh memory costs page faults and garbage
- * collection (64 KiB chunks were 15% of a 100 MB parse).
+ * a 100 MB parse idle time. One buffer, not a fresh one per chunk: fresh memory costs page faults
+ * and garbage collection (64 KiB chunks were 15% of a 100 MB parse).
  */
 function readFileInChunks(path, onChunk) {
     const fd = (0,external_node_fs_.openSync)(path, 'r');
@@ -29810,7 +29810,7 @@ function formatTextAttachment(name, text) {
  * subunit2junitxml puts in <failure>): binary and empty attachments listed first, text ones as
  * `name: {{{…}}}` in name order, the traceback last.
  */
-function detailsText(attachments, special = 'traceback', textOf = (a) => a.text()) {
+function detailsText(attachments, special = 'traceback') {
     const binary = [];
     const empty = [];
     const texts = [];
@@ -29820,7 +29820,7 @@ function detailsText(attachments, special = 'traceback', textOf = (a) => a.text(
             binary.push(`  ${a.name} (${a.mimeType})\n`);
             continue;
         }
-        const text = textOf(a).trim();
+        const text = a.text().trim();
         if (!text) {
             empty.push(`  ${a.name}\n`);
             continue;
@@ -29844,14 +29844,14 @@ function detailsText(attachments, special = 'traceback', textOf = (a) => a.text(
     return out + texts.join('\n');
 }
 /** One short line for a failure: the traceback's last non-blank line, or the first text line. */
-function failureMessage(attachments, status, textOf = (a) => a.text()) {
+function failureMessage(attachments, status) {
     const pick = (name) => attachments.find((a) => a.name === name && a.isText);
     const source = pick('traceback') ?? pick('Parser Error') ?? pick('reason') ?? attachments.find((a) => a.isText);
     if (status === 'uxsuccess')
         return 'unexpected success (the test was expected to fail)';
     if (!source)
         return status === 'inprogress' || status === 'unknown' ? 'test did not finish' : `test ${status}`;
-    const line = lastNonBlankLine(textOf(source)) ?? `test ${status}`;
+    const line = lastNonBlankLine(source.text()) ?? `test ${status}`;
     return line.length > 300 ? line.slice(0, 297) + '...' : line;
 }
 /** The last line with anything but whitespace, trimmed; scanned from the end (tracebacks are long). */
@@ -30152,14 +30152,14 @@ function xmlSafe(s) {
     return !NEEDS_WORK.test(s);
 }
 function xmlText(s) {
-    if (!NEEDS_WORK.test(s))
+    if (xmlSafe(s))
         return s;
     if (MAY_STRIP.test(s))
         s = s.replace(INVALID, '');
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 function xmlAttr(s) {
-    if (!NEEDS_WORK.test(s))
+    if (xmlSafe(s))
         return s;
     return xmlText(s)
         .replace(/"/g, '&quot;')
@@ -30174,15 +30174,6 @@ function xmlAttr(s) {
 
 /** junitxml's `%0.3f` of a timedelta, computed the same way (whole seconds + 1e-6 × µs). */
 function junitSeconds(micros) {
-    // Whole microseconds (every stream duration) whose milliseconds are not ...500: the double below
-    // is within a fraction of a microsecond of the exact value, at least a microsecond from any
-    // rounding boundary, so integer rounding gives the same digits. Cheaper than toFixed.
-    if (Number.isInteger(micros) && micros >= 0 && micros < 2 ** 49 && micros % 1000 !== 500) {
-        const ms = Math.round(micros / 1000);
-        const seconds = Math.floor(ms / 1000);
-        const r = ms - seconds * 1000;
-        return `${seconds}${r < 10 ? '.00' : r < 100 ? '.0' : '.'}${r}`;
-    }
     const whole = Math.floor(micros / 1e6);
     const x = whole + 0.000001 * (micros - whole * 1e6);
     // toFixed rounds a tie up; Python's %f rounds it to even. The only values exactly on a tie at
@@ -30256,17 +30247,9 @@ function testCase(t, time) {
     }
     if (t.status === 'uxsuccess')
         return `${open}>\n<failure type="unittest.case._UnexpectedSuccess"/>\n</testcase>\n`;
-    // The details and the message both read the traceback: decode each attachment once.
-    const texts = new Map();
-    const textOf = (a) => {
-        let s = texts.get(a);
-        if (s === undefined)
-            texts.set(a, (s = a.text()));
-        return s;
-    };
-    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments, 'traceback', textOf)}\n`;
+    const text = `testtools.testresult.real._StringException: ${detailsText(t.attachments)}\n`;
     // `message` is what GitHub reporters and Jenkins show in the list; junitxml has none.
-    const message = xmlAttr(failureMessage(t.attachments, t.status, textOf));
+    const message = xmlAttr(failureMessage(t.attachments, t.status));
     return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
 }
 
@@ -30440,7 +30423,7 @@ function parseInput(name, parse) {
 
 function readInputs(env = process.env) {
     const base = env.GITHUB_WORKSPACE || process.cwd();
-    const directory = (0,external_node_path_.resolve)(base, textInput('directory') || '.');
+    const directory = pathInput('directory', base) ?? (0,external_node_path_.resolve)(base);
     const subunitFile = fileInput('subunit-file', base);
     if (!subunitFile && (!(0,external_node_fs_.existsSync)(directory) || !(0,external_node_fs_.statSync)(directory).isDirectory()))
         throw new InputError('directory', `no such directory: ${directory}`);
@@ -30471,7 +30454,7 @@ function readInputs(env = process.env) {
         throw new InputError('job-name', `must not contain spaces (Gerrit result lines are split on them): '${jobName}'`);
     const settings = {
         tempest,
-        outputDir: (0,external_node_path_.resolve)(base, textInput('output-dir') || 'tempest-results'),
+        outputDir: pathInput('output-dir', base) ?? (0,external_node_path_.resolve)(base, 'tempest-results'),
         jobName,
         voting: boolInput('voting'),
         failOnFailure: boolInput('fail-on-failure'),
@@ -30609,6 +30592,15 @@ function placeStream(from, to) {
 function lastLines(text) {
     return text.trim().split('\n').slice(-3).join(' | ');
 }
+/**
+ * Why tempest failed, for an error detail. Tempest prints its own refusals ("No .stestr.conf file
+ * was found…", "The specified regex doesn't match with anything") to stdout, which is the stream
+ * file: they arrive as non-subunit bytes, and stderr is empty. Called only when a detail is needed:
+ * decoding the stream's stdout (up to 256 KiB) is wasted on a run that passed.
+ */
+function whyTempestFailed(run, streamStdout) {
+    return lastLines(run.stderrTail) || lastLines(streamStdout.text());
+}
 /** The runner shows at most 10 error annotations per step. */
 const MAX_ANNOTATIONS = 10;
 function decideResult(run) {
@@ -30650,19 +30642,16 @@ async function run() {
         }, { markdown: { note: decided.detail ? `**${decided.result}**: ${decided.detail}` : undefined } });
         const job = reports.job;
         if (tempest) {
-            // Tempest prints its own refusals ("No .stestr.conf file was found…", "The specified regex
-            // doesn't match with anything") to stdout, which is the stream file: they arrive as
-            // non-subunit bytes, and stderr is empty.
-            const why = lastLines(tempest.stderrTail) || lastLines(reports.parsed.results.stdout.text());
             const exit = tempest.exitCode ?? tempest.signal;
+            const stdout = reports.parsed.results.stdout;
             // A tempest that failed without a failing test (bad regex, import errors, a crash before the
             // first test) must not look like a success.
             if (job.result === 'SUCCESS' && tempest.exitCode !== 0) {
                 job.result = 'ERROR';
-                job.errorDetail = `tempest exited ${exit} although no test failed: ${why}`;
+                job.errorDetail = `tempest exited ${exit} although no test failed: ${whyTempestFailed(tempest, stdout)}`;
             }
             if (job.result === 'ERROR' && !job.errorDetail)
-                job.errorDetail = `no tests ran; tempest exited ${exit}: ${why}`;
+                job.errorDetail = `no tests ran; tempest exited ${exit}: ${whyTempestFailed(tempest, stdout)}`;
         }
         if (job.result === 'ERROR' && !job.errorDetail)
             job.errorDetail = 'the stream holds no test results';

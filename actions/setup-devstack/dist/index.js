@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8321);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8216);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8321:
+/***/ 8216:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31654,6 +31654,7 @@ function parseImageManifest(value, path = 'manifest') {
 
 
 
+
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../../packages/devstack/src/localrc-value.ts
@@ -32172,11 +32173,16 @@ const SCRUBBED = '********';
 function scrubOrder(secrets) {
     return secrets.filter(Boolean).sort((a, b) => b.length - a.length);
 }
-function scrub(text, secrets) {
+/** Replaces each secret of a list already in {@link scrubOrder}; for callers that scrub often. */
+function scrubOrdered(text, ordered) {
     let out = text;
-    for (const s of scrubOrder(secrets))
+    for (const s of ordered)
         out = out.split(s).join(SCRUBBED);
     return out;
+}
+/** One-off scrubbing: orders `secrets` on each call (build the order once with scrubOrder if called often). */
+function scrub(text, secrets) {
+    return scrubOrdered(text, scrubOrder(secrets));
 }
 /** Values the job holds that are too short to scrub, named so the caller can warn. */
 function unscrubbable(variables) {
@@ -32331,16 +32337,13 @@ class ScrubStream extends external_node_stream_.Transform {
         this.secrets = scrubOrder(secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1')));
         this.longest = this.secrets[0]?.length ?? 0;
     }
-    replace(text) {
-        return scrub(text, this.secrets);
-    }
     _transform(chunk, _enc, done) {
         this.pending += chunk.toString('latin1');
         let cut = this.pending.lastIndexOf('\n') + 1;
         if (cut === 0 && this.pending.length > 1 << 20)
             cut = this.safeCut(this.pending.length - this.longest);
         if (cut > 0) {
-            this.push(Buffer.from(this.replace(this.pending.slice(0, cut)), 'latin1'));
+            this.push(Buffer.from(scrubOrdered(this.pending.slice(0, cut), this.secrets), 'latin1'));
             this.pending = this.pending.slice(cut);
         }
         done();
@@ -32361,7 +32364,7 @@ class ScrubStream extends external_node_stream_.Transform {
     }
     _flush(done) {
         if (this.pending)
-            this.push(Buffer.from(this.replace(this.pending), 'latin1'));
+            this.push(Buffer.from(scrubOrdered(this.pending, this.secrets), 'latin1'));
         done();
     }
 }
@@ -32424,10 +32427,6 @@ async function run(exec, file, args, cwd) {
         throw new CommandError(`${file} ${args.join(' ')}`, r);
     return r.stdout;
 }
-
-;// CONCATENATED MODULE: ../../packages/devstack/src/exec.ts
-// Moved to @stackci/exec, the one process wrapper the packages share; devstack code imports it from here.
-
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -32605,9 +32604,9 @@ function missingProjects(job, dest) {
 /**
  * ERROR_ON_CLONE=True only makes sense when the job lists what devstack needs
  * (required_projects) and all of it is in place; otherwise devstack must still clone.
- * `missing` is missingProjects(job, dest), for a caller that has it already.
+ * `missing` is missingProjects(job, dest).
  */
-function shouldErrorOnClone(job, dest, missing = missingProjects(job, dest)) {
+function shouldErrorOnClone(job, missing) {
     return job.requiredProjects.length > 0 && missing.length === 0;
 }
 /**
@@ -32970,7 +32969,6 @@ function phaseTitle(line) {
 
 
 
-
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
 
 
@@ -33112,15 +33110,16 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * be able to set outputs or add masks.
  */
 class StackConsole {
-    secrets;
     write;
     token = (0,external_node_crypto_.randomUUID)();
     file;
+    /** The secrets in scrubOrder, computed once: line() runs for every line stack.sh prints. */
+    secrets;
     open = false;
     lines = 0;
     constructor(secrets, copyPath, write = (t) => void process.stdout.write(t)) {
-        this.secrets = secrets;
         this.write = write;
+        this.secrets = scrubOrder(secrets);
         (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(copyPath), { recursive: true });
         this.file = (0,external_node_fs_namespaceObject.createWriteStream)(copyPath);
         this.group('stack.sh');
@@ -33131,7 +33130,7 @@ class StackConsole {
         this.open = true;
     }
     line(raw) {
-        const text = scrub(raw, this.secrets);
+        const text = scrubOrdered(raw, this.secrets);
         const title = phaseTitle(text);
         if (title)
             this.group(title);
@@ -33147,6 +33146,7 @@ class StackConsole {
 }
 
 ;// CONCATENATED MODULE: ./src/setup.ts
+
 
 
 
@@ -33219,7 +33219,7 @@ async function setupDevstack(s, state) {
         endGroup();
     }
     state.missing = missingProjects(job, s.dest);
-    state.errorOnClone = shouldErrorOnClone(job, s.dest, state.missing);
+    state.errorOnClone = shouldErrorOnClone(job, state.missing);
     const conf = await step('render local.conf', () => buildLocalConf(job, {
         dest: s.dest,
         pluginSettings: scanPluginSettings(s.dest),
@@ -33310,6 +33310,7 @@ async function writeSummary(s, state, result, seconds, failure) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 

@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9403);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2588);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -30887,7 +30887,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9403:
+/***/ 2588:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33973,7 +33973,7 @@ const nodeTransport = (req) => new Promise((resolve, reject) => {
  * The REST entities the client reads and writes, as rest-api-changes.txt and
  * rest-api-projects.txt document them (the fields stackci uses; Gerrit may send more).
  */
-const NOTIFY_HANDLINGS = (/* unused pure expression or super */ null && (['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL']));
+const types_NOTIFY_HANDLINGS = (/* unused pure expression or super */ null && (['NONE', 'OWNER', 'OWNER_REVIEWERS', 'ALL']));
 /** Gerrit's timestamps are UTC 'yyyy-mm-dd hh:mm:ss.fffffffff'. */
 function types_parseGerritTimestamp(value) {
     const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(value);
@@ -34541,7 +34541,26 @@ function parseImageManifest(value, path = 'manifest') {
     return m;
 }
 
+;// CONCATENATED MODULE: ../../packages/model/src/github-urls.ts
+/** github.com's API is a host of its own; GitHub Enterprise Server serves it under /api/v3. */
+function githubApiFor(server) {
+    return server.hostname === 'github.com' ? 'https://api.github.com' : `${server.origin}/api/v3`;
+}
+/**
+ * The GitHub a workflow runs on, from GITHUB_SERVER_URL (default github.com, trailing slashes
+ * dropped) and GITHUB_API_URL (default derived from the server, so GHES gets <server>/api/v3).
+ */
+function githubUrlsFromEnv(env = process.env) {
+    const server = githubServerFromEnv(env);
+    return { server, api: env.GITHUB_API_URL || githubApiFor(new URL(server)) };
+}
+/** The web server alone (GITHUB_SERVER_URL, default github.com, no trailing slash). */
+function githubServerFromEnv(env = process.env) {
+    return (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ../../packages/model/src/index.ts
+
 
 
 
@@ -34660,6 +34679,7 @@ function report_message_reportMessage(input) {
 ;// CONCATENATED MODULE: ../../packages/gerrit/src/vote-policy.ts
 
 
+
 /**
  * Whether a report votes, and how. Third-party rules (system-config third_party.rst): comment only
  * until the project lets the CI vote; some CIs only +1 and leave -1 to humans; never comment on a
@@ -34672,6 +34692,16 @@ function parseVotingMode(value) {
         throw new GerritInputError('voting', `'${value}' is not one of ${VOTING_MODES.join(', ')}`);
     }
     return value;
+}
+/** Whom Gerrit notifies of a report, in any case ('owner' is OWNER); empty: Gerrit's default. */
+function parseNotifyHandling(value) {
+    const v = value.toUpperCase();
+    if (!v)
+        return undefined;
+    if (!NOTIFY_HANDLINGS.includes(v)) {
+        throw new GerritInputError('notify', `expected one of ${NOTIFY_HANDLINGS.join(', ')}, got '${v}'`);
+    }
+    return v;
 }
 /** Gate pipelines (gate, gate_foo) vote ±2 and may submit, as OpenStack's Zuul gate does. */
 function isGatePipeline(pipeline) {
@@ -34865,8 +34895,12 @@ var picomatch = __nccwpck_require__(6444);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ../../packages/pipeline/src/file-matcher.ts
 
+/** Patterns trimmed, with blank entries and `#` comments dropped. */
+function cleanPatterns(list) {
+    return list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'));
+}
 function fileMatcher(list) {
-    const patterns = list.map((p) => p.trim()).filter((p) => p.length > 0 && !p.startsWith('#'));
+    const patterns = cleanPatterns(list);
     const tests = patterns.map((p) => {
         if (p.startsWith('^')) {
             let re;
@@ -34887,10 +34921,7 @@ function fileMatcher(list) {
 }
 /** Splits a multi-line or comma-separated list input into patterns. */
 function parsePatternList(text) {
-    return text
-        .split(/\r?\n|,/)
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0 && !s.startsWith('#'));
+    return cleanPatterns(text.split(/\r?\n|,/));
 }
 /** Drops Gerrit's /COMMIT_MSG and /MERGE_LIST, which it lists as files of every revision: no matcher looks at them. */
 function realFiles(changedFiles) {
@@ -35500,7 +35531,7 @@ const src_nodeExec = (file, args, options = {}) => new Promise((resolve, reject)
     });
 });
 /** A command that exited non-zero; the message carries its stderr, which names the real cause. */
-class CommandError extends Error {
+class src_CommandError extends Error {
     command;
     result;
     constructor(command, result) {
@@ -35513,7 +35544,7 @@ class CommandError extends Error {
 async function run(exec, file, args, cwd) {
     const r = await exec(file, args, cwd ? { cwd } : {});
     if (r.code !== 0)
-        throw new CommandError(`${file} ${args.join(' ')}`, r);
+        throw new src_CommandError(`${file} ${args.join(' ')}`, r);
     return r.stdout;
 }
 
@@ -35555,7 +35586,7 @@ const defaultGit = (args, cwd) => nodeExec('git', ['-c', 'core.hooksPath=/dev/nu
 async function changedFiles(git, dir, base, head) {
     const r = await git(['diff', '--name-only', '-z', '--no-renames', `${base}...${head}`], dir);
     if (r.code !== 0)
-        throw new Error(`git diff ${base}...${head} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+        throw new CommandError(`git diff ${base}...${head}`, r);
     return r.stdout.split('\0').filter(Boolean);
 }
 /** Removes credentials from a URL before it can appear in an error message or a log. */
@@ -35721,6 +35752,7 @@ function parseInput(name, parse) {
 
 
 
+
 const limit = (name, key, min) => numberInput(name, DEFAULT_WATCH_LIMITS[key], { min, integer: true });
 function readInputs(env = process.env) {
     const gerritUrl = getInput('gerrit-url', { required: true }).trim();
@@ -35789,7 +35821,7 @@ function readInputs(env = process.env) {
         workflow,
         workflowRef: getInput('workflow-ref').trim() || env.GITHUB_REF_NAME || 'main',
         repository,
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        apiUrl: githubUrlsFromEnv(env).api,
         token,
         limits: {
             maxChanges: limit('max-changes', 'maxChanges', 1),
