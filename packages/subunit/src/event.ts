@@ -6,6 +6,11 @@ import type { WireStatus } from './wire.js'
  */
 export interface SubunitEvent {
   testId?: string
+  /**
+   * Set by the decoder: testId is printable ASCII without " & < > (see plainText), so renderers
+   * need not check it for escaping.
+   */
+  testIdPlain?: boolean
   status?: WireStatus
   /** Shared between events with the same tags (the decoder reuses the array): do not modify. */
   tags?: string[]

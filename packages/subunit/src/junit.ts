@@ -74,9 +74,10 @@ export function renderJUnit(results: ResultCollector, options: JUnitOptions = {}
 function testCase(t: TestResult, time: string): string {
   const { classname, name } = junitNames(t.id)
   // One scan of the id answers for both of its parts.
-  const open = xmlSafe(t.id)
-    ? `<testcase classname="${classname}" name="${name}" time="${time}"`
-    : `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`
+  const open =
+    t.plainId || xmlSafe(t.id)
+      ? `<testcase classname="${classname}" name="${name}" time="${time}"`
+      : `<testcase classname="${xmlAttr(classname)}" name="${xmlAttr(name)}" time="${time}"`
   if (t.outcome === 'passed') return `${open}/>\n`
   if (t.outcome === 'skipped') {
     // A loop, not find(): thousands of skips, each through this once.

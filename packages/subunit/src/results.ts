@@ -18,6 +18,8 @@ export type FinalStatus = Exclude<WireStatus, 'exists'> | 'unknown'
 
 export interface TestResult {
   id: string
+  /** The id is printable ASCII without " & < >, as the decoder found: it needs no escaping. */
+  plainId?: boolean
   routeCode?: string
   outcome: Outcome
   status: FinalStatus
@@ -36,36 +38,49 @@ export interface TestResult {
 /** Shared by every test that keeps no attachment (all passes): no array per test. */
 const NONE: Attachment[] = []
 const NO_TAGS: string[] = []
+const EMPTY = new Uint8Array(0)
+
+/**
+ * A test's first file packet, kept as it came (a view into the decoder's buffer) until another
+ * file packet or the outcome says whether an Attachment is worth making: most tests send one log
+ * and pass, and their log is dropped.
+ */
+interface PendingFile {
+  name: string
+  mime: string | undefined
+  buffer: Uint8Array
+  start: number
+  end: number
+}
 
 /**
  * A test from its first event to the end of the run: the collector fills it in while the test
- * runs and hands the same object out as its result (one object per test, not two).
+ * runs and hands the same object out as its result (one object per test, not two). Only what the
+ * result needs is a field: thirty thousand of these live to the end of the run, and every byte of
+ * them is copied by the garbage collector.
  */
 class TestRecord implements TestResult {
-  outcome: Outcome = 'failed'
+  /** While the test runs, the last status the stream sent ('unknown' until one comes). */
   status: FinalStatus = 'unknown'
-  unfinished = false
   end: number | undefined = undefined
   tags: string[] = NO_TAGS
   attachments: Attachment[] = NONE
-  /** The last status the stream sent, while the test runs. */
-  wire: WireStatus | undefined = undefined
-  /**
-   * The test's first file packet, kept as it came (a view into the decoder's buffer) until
-   * another file packet or the outcome says whether an Attachment is worth making: most tests
-   * send one log and pass, and their log is dropped.
-   */
-  pendingName: string | undefined = undefined
-  pendingMime: string | undefined = undefined
-  pendingBuffer: Uint8Array | undefined = undefined
-  pendingStart = 0
-  pendingEnd = 0
+  pending: PendingFile | undefined = undefined
 
   constructor(
     readonly id: string,
     readonly routeCode: string | undefined,
     public start: number | undefined,
+    readonly plainId: boolean,
   ) {}
+
+  get outcome(): Outcome {
+    return outcomeOf(this.status)
+  }
+
+  get unfinished(): boolean {
+    return this.status === 'inprogress' || this.status === 'unknown'
+  }
 
   get parts(): TestIdParts {
     return parseTestId(this.id)
@@ -148,14 +163,14 @@ export class ResultCollector {
     // No lookup while no other test is open (the usual case): hashing a new id is not free.
     let r = key === this.hotKey ? this.hot : this.open.size === 0 ? undefined : this.open.get(key)
     if (!r) {
-      r = new TestRecord(e.testId, e.routeCode, e.timestamp)
+      r = new TestRecord(e.testId, e.routeCode, e.timestamp, e.testIdPlain === true)
       // The newest open test stays out of the map until another one starts: tests mostly run one
       // after the other, so most never enter it. The map keeps the others in the order they began.
       if (this.hot !== undefined) this.open.set(this.hotKey!, this.hot)
       this.hot = r
       this.hotKey = key
     }
-    if (e.status !== undefined) r.wire = e.status
+    if (e.status !== undefined) r.status = e.status as FinalStatus
     r.end = e.timestamp
     if (e.fileName !== undefined) {
       // From the reused event, the content's place in the decoder's buffer: no view unless kept.
@@ -186,12 +201,16 @@ export class ResultCollector {
     start: number,
     end: number,
   ): void {
-    if (r.attachments === NONE && r.pendingName === undefined) {
-      r.pendingName = name
-      r.pendingMime = mime
-      r.pendingBuffer = buffer
-      r.pendingStart = start
-      r.pendingEnd = end
+    if (r.attachments === NONE && r.pending === undefined) {
+      // The object a finished test gave back, if any: tests run one after another, so one will do.
+      const p = this.spare ?? { name, mime, buffer, start, end }
+      this.spare = undefined
+      p.name = name
+      p.mime = mime
+      p.buffer = buffer
+      p.start = start
+      p.end = end
+      r.pending = p
       return
     }
     this.settlePending(r)
@@ -211,16 +230,27 @@ export class ResultCollector {
     a.append(start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end), false)
   }
 
+  /** A PendingFile no test holds any more. */
+  private spare: PendingFile | undefined
+
   /** Turns a test's first file packet into an Attachment. */
   private settlePending(r: TestRecord): void {
-    if (r.pendingName === undefined) {
+    const p = r.pending
+    if (p === undefined) {
       if (r.attachments === NONE) r.attachments = []
       return
     }
-    const a = new Attachment(r.pendingName, r.pendingMime ?? 'application/octet-stream', this.cap)
-    a.append(r.pendingBuffer!.subarray(r.pendingStart, r.pendingEnd), false)
+    const a = new Attachment(p.name, p.mime ?? 'application/octet-stream', this.cap)
+    a.append(p.buffer.subarray(p.start, p.end), false)
     r.attachments = [a]
-    r.pendingName = r.pendingMime = r.pendingBuffer = undefined
+    this.release(r)
+  }
+
+  private release(r: TestRecord): void {
+    const p = r.pending!
+    r.pending = undefined
+    p.buffer = EMPTY
+    this.spare = p
   }
 
   /** The most recently started open test (not in `open`) and its key. */
@@ -283,16 +313,15 @@ export class ResultCollector {
   }
 
   private finish(r: TestRecord): void {
-    const status: FinalStatus =
-      r.wire === undefined || r.wire === 'exists' ? 'unknown' : (r.wire as FinalStatus)
+    const status = r.status
     const outcome = outcomeOf(status)
     // Keep only what a report shows: nothing for a pass, the reason for a skip, everything for a
     // failure or an expected failure. On a tempest stream this is most of the memory saved.
     if (outcome === 'passed' && status !== 'xfail') {
       r.attachments = NONE
-      r.pendingName = r.pendingMime = r.pendingBuffer = undefined
+      if (r.pending !== undefined) this.release(r)
     } else {
-      if (r.pendingName !== undefined) this.settlePending(r)
+      if (r.pending !== undefined) this.settlePending(r)
       let attachments = r.attachments
       if (outcome === 'skipped') attachments = r.attachments = attachments.filter((a) => a.name === 'reason')
       for (const a of attachments) {
@@ -304,11 +333,7 @@ export class ResultCollector {
     // The junitxml clock only sees the two timestamps testtools passes on.
     this.clock(r.start)
     this.clock(r.end)
-    r.status = status
-    r.outcome = outcome
-    r.unfinished = status === 'inprogress' || status === 'unknown'
-    r.wire = undefined
-    this.count(r)
+    this.count(r, outcome)
     this.tests.push(r)
     this.options.onTest?.(r)
   }
@@ -324,11 +349,11 @@ export class ResultCollector {
     unfinished: 0,
   }
 
-  private count(r: TestRecord): void {
+  private count(r: TestRecord, outcome: Outcome): void {
     const c = this.tally
     c.total++
-    if (r.outcome === 'passed') c.passed++
-    else if (r.outcome === 'failed') c.failed++
+    if (outcome === 'passed') c.passed++
+    else if (outcome === 'failed') c.failed++
     else c.skipped++
     if (r.status === 'xfail') c.expectedFailures++
     else if (r.status === 'uxsuccess') c.unexpectedSuccesses++
@@ -349,10 +374,11 @@ export class ResultCollector {
 
 /** Lets the decoder reuse its buffer: copies what a running test holds of it. */
 function detachRecord(r: TestRecord): void {
-  if (r.pendingBuffer !== undefined) {
-    r.pendingBuffer = r.pendingBuffer.slice(r.pendingStart, r.pendingEnd)
-    r.pendingStart = 0
-    r.pendingEnd = r.pendingBuffer.length
+  const p = r.pending
+  if (p !== undefined) {
+    p.buffer = p.buffer.slice(p.start, p.end)
+    p.start = 0
+    p.end = p.buffer.length
   }
   for (const a of r.attachments) a.materialize()
 }

@@ -14,9 +14,21 @@ const NEEDS_WORK = /[&<>"\t\n\r\0-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const MAY_STRIP = /[\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 
+// This anchored scan is about twice as fast as NEEDS_WORK, whose character class V8 matches more
+// slowly.
+const PLAIN = /^[ !#-%'-;=?-~]*$/
+
+/**
+ * Printable ASCII without " & < >: the usual test id, reason or time, which goes into XML and
+ * HTML text and attributes as it is.
+ */
+export function plainText(s: string): boolean {
+  return PLAIN.test(s)
+}
+
 /** True when s goes into XML text and attributes as it is. */
 export function xmlSafe(s: string): boolean {
-  return !NEEDS_WORK.test(s)
+  return PLAIN.test(s) || !NEEDS_WORK.test(s)
 }
 
 export function xmlText(s: string): string {

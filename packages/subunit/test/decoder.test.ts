@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   crc32,
   encodePacket,
+  encodeStream,
   encodeVarint,
   parseSubunit,
   SubunitDecoder,
@@ -33,6 +34,7 @@ describe('subunit v2 wire format', () => {
     expect(decode(bytes)).toEqual([
       {
         testId: 'foo',
+        testIdPlain: true,
         status: 'exists',
         runnable: true,
         eof: false,
@@ -44,6 +46,25 @@ describe('subunit v2 wire format', () => {
         timestamp: undefined,
       },
     ])
+  })
+
+  it('marks a test id that is plain text, and only such an id, for the renderers', () => {
+    // Repeats too: a repeated id is answered from the decoder's last id, with that id's mark.
+    const ids = ['tempest.T.test_a[id-1,smoke]', 'a&b', 'a&b', 'x<y', 'y>x', 'q"r', 'näme', 'tab\there']
+    const plain = (id: string) => /^[ -~]*$/.test(id) && !/[&<>"]/.test(id)
+    for (const order of [ids, [...ids].reverse()]) {
+      const events = decode(encodeStream(order.map((testId) => ({ testId, status: 'success' as const }))))
+      expect(events.map((e) => [e.testId, e.testIdPlain])).toEqual(order.map((id) => [id, plain(id)]))
+      const stream = encodeStream(
+        order.flatMap((testId) => [
+          { testId, status: 'inprogress' as const },
+          { testId, status: 'success' as const },
+        ]),
+      )
+      const { results } = parseSubunit(stream)
+      expect(results.tests.map((t) => [t.id, t.plainId])).toEqual(order.map((id) => [id, plain(id)]))
+    }
+    expect(decode(encodeStream([{ fileName: 'stdout', fileBytes: 'x' }]))[0]!.testIdPlain).toBe(false)
   })
 
   it('decodes timestamp, tags and status of a success packet and re-encodes it byte for byte', () => {

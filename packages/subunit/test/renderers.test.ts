@@ -78,6 +78,23 @@ describe('renderers', () => {
     expect(xml).toContain('name="test_create[id-77fd6be0-1111-2222-3333-444455556666,smoke]" time="2.500"/>')
   })
 
+  it('escapes markup in a test id that follows plain ones', () => {
+    const odd = encodeStream([
+      ...run(`${ID}.test_plain`, 'success', 0, 1),
+      ...run(`${ID}.test_<a>&"b"`, 'success', 1, 1),
+      ...run(`${ID}.test_plain2`, 'fail', 2, 1, [tb('x')]),
+    ])
+    const parsed = parseSubunit(odd).results
+    const xml = renderJUnit(parsed)
+    expect(xml).toContain(
+      `<testcase classname="${ID}" name="test_&lt;a&gt;&amp;&quot;b&quot;" time="1.000"/>`,
+    )
+    expect(xml).not.toContain('<a>')
+    const html = renderHtml(parsed, { generated: new Date(0) })
+    expect(html).toContain('test_&lt;a&gt;&amp;&quot;b&quot;')
+    expect(html).not.toContain('<a>')
+  })
+
   it('splits tempest ids into class, method and attributes', () => {
     const t = results.tests[0]!
     expect(t.parts).toEqual({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Attachment, failureMessage } from '../src/index.js'
-import { xmlAttr, xmlText } from '../src/xml.js'
+import { xmlAttr, xmlSafe, xmlText } from '../src/xml.js'
 
 function text(name: string, content: string, mime = 'text/plain; charset=utf8'): Attachment {
   const a = new Attachment(name, mime, 1 << 20)
@@ -39,6 +39,19 @@ describe('XML escaping, with junitxml’s stripped characters', () => {
   it('escapes markup in text, and quotes and whitespace in attributes', () => {
     expect(xmlText('if a < b && c > d: "ok"\n')).toBe('if a &lt; b &amp;&amp; c &gt; d: "ok"\n')
     expect(xmlAttr('a "b" <c>\td\ne\rf & g')).toBe('a &quot;b&quot; &lt;c&gt;&#x9;d&#xA;ef &amp; g')
+  })
+
+  it('sends to escaping every string with a character that needs it, and only those', () => {
+    const needsWork = (c: number) =>
+      c < 0x20 || '&<>"'.includes(String.fromCharCode(c)) || (c >= 0xd800 && c <= 0xdfff) || c >= 0xfffe
+    const wrong: string[] = []
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c)
+      for (const s of [ch, `test_id.Class.test_m${ch}`, `${ch}[id-1]`])
+        if (xmlSafe(s) === needsWork(c)) wrong.push(`U+${c.toString(16)} in ${JSON.stringify(s)}`)
+    }
+    expect(wrong).toEqual([])
+    expect(xmlSafe('')).toBe(true)
   })
 
   it('leaves plain text alone', () => {
