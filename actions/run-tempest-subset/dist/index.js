@@ -28641,8 +28641,12 @@ function plainText(s) {
 function xmlSafe(s) {
     return PLAIN.test(s) || !NEEDS_WORK.test(s);
 }
+// What text (not attributes) must change: markup, and what INVALID might strip.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const TEXT_NEEDS_WORK = /[&<>\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 function xmlText(s) {
-    if (xmlSafe(s))
+    // A traceback has newlines (no work in text) and rarely anything else: one scan, not four.
+    if (PLAIN.test(s) || !TEXT_NEEDS_WORK.test(s))
         return s;
     if (MAY_STRIP.test(s))
         s = s.replace(INVALID, '');
@@ -29393,9 +29397,9 @@ class Attachment {
     /** Copies the kept bytes into buffers of its own, releasing any views into input chunks. */
     materialize() {
         if (this.head.length)
-            this.head = [Buffer.concat(this.head)];
+            this.head = [own(this.head)];
         if (this.tail.length)
-            this.tail = [Buffer.concat(this.tail)];
+            this.tail = [own(this.tail)];
     }
     /** Drops everything but the last `keep` bytes (used when a run's retained budget is spent). */
     shrink(keep) {
@@ -29428,6 +29432,10 @@ class Attachment {
 // run decodes thousands of skip reasons and tracebacks, each only once, in code not yet optimised).
 const utf8Slice = Buffer.prototype
     .utf8Slice;
+/** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
+function own(pieces) {
+    return pieces.length === 1 ? pieces[0].slice() : Buffer.concat(pieces);
+}
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */
 function utf8(pieces) {
     const p = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);

@@ -65,8 +65,8 @@ export class Attachment {
 
   /** Copies the kept bytes into buffers of its own, releasing any views into input chunks. */
   materialize(): void {
-    if (this.head.length) this.head = [Buffer.concat(this.head)]
-    if (this.tail.length) this.tail = [Buffer.concat(this.tail)]
+    if (this.head.length) this.head = [own(this.head)]
+    if (this.tail.length) this.tail = [own(this.tail)]
   }
 
   /** Drops everything but the last `keep` bytes (used when a run's retained budget is spent). */
@@ -103,6 +103,11 @@ export class Attachment {
 // run decodes thousands of skip reasons and tracebacks, each only once, in code not yet optimised).
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (start: number, end: number) => string })
   .utf8Slice
+
+/** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
+function own(pieces: Uint8Array[]): Uint8Array {
+  return pieces.length === 1 ? pieces[0]!.slice() : Buffer.concat(pieces)
+}
 
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */
 function utf8(pieces: Uint8Array[]): string {

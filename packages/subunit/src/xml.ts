@@ -31,8 +31,13 @@ export function xmlSafe(s: string): boolean {
   return PLAIN.test(s) || !NEEDS_WORK.test(s)
 }
 
+// What text (not attributes) must change: markup, and what INVALID might strip.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const TEXT_NEEDS_WORK = /[&<>\0-\x08\x0B-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
+
 export function xmlText(s: string): string {
-  if (xmlSafe(s)) return s
+  // A traceback has newlines (no work in text) and rarely anything else: one scan, not four.
+  if (PLAIN.test(s) || !TEXT_NEEDS_WORK.test(s)) return s
   if (MAY_STRIP.test(s)) s = s.replace(INVALID, '')
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }

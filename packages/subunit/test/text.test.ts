@@ -54,6 +54,21 @@ describe('XML escaping, with junitxml’s stripped characters', () => {
     expect(xmlSafe('')).toBe(true)
   })
 
+  it('escapes or strips every character of a multi-line text that needs it, and only those', () => {
+    const expected = (c: number) => {
+      const ch = String.fromCharCode(c)
+      if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || (c >= 0xd800 && c <= 0xdfff) || c >= 0xfffe) return ''
+      return ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' } as Record<string, string>)[ch] ?? ch
+    }
+    const wrong: number[] = []
+    for (let c = 0; c <= 0xffff; c++)
+      if (
+        xmlText(`Traceback:\n  x = "${String.fromCharCode(c)}"\n`) !== `Traceback:\n  x = "${expected(c)}"\n`
+      )
+        wrong.push(c)
+    expect(wrong).toEqual([])
+  })
+
   it('leaves plain text alone', () => {
     const s = 'tempest.api.compute.servers.test_x.ServersTest.test_list[id-1,smoke] ü'
     expect(xmlText(s)).toBe(s)
