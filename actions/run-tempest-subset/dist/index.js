@@ -29878,8 +29878,8 @@ function parseSubunit(bytes, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/details.ts
-function formatTextAttachment(name, text) {
-    if (text.includes('\n'))
+function formatTextAttachment(name, text, multiline) {
+    if (multiline)
         return `${name}: {{{\n${text}\n}}}\n`;
     return `${name}: {{{${text}}}}`;
 }
@@ -29892,6 +29892,8 @@ function detailsText(attachments, special = 'traceback') {
     const binary = [];
     const empty = [];
     const texts = [];
+    /** Whether the last of `texts` ends with a newline (asked of a long text, endsWith copies it). */
+    let lastMultiline = false;
     let specialText;
     for (const a of [...attachments].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
         if (!a.isText) {
@@ -29905,10 +29907,12 @@ function detailsText(attachments, special = 'traceback') {
         }
         if (a.name === special)
             specialText = `${text}\n`;
-        else
-            texts.push(formatTextAttachment(a.name, text));
+        else {
+            lastMultiline = text.includes('\n');
+            texts.push(formatTextAttachment(a.name, text, lastMultiline));
+        }
     }
-    if (texts.length && !texts[texts.length - 1].endsWith('\n'))
+    if (texts.length && !lastMultiline)
         texts.push('');
     if (specialText)
         texts.push(specialText);
@@ -29919,7 +29923,10 @@ function detailsText(attachments, special = 'traceback') {
         out += 'Empty attachments:\n' + empty.join('');
     if ((binary.length || empty.length) && texts.length)
         out += '\n';
-    return out + texts.join('\n');
+    // Concatenated, not joined: the caller's escaping makes the one flat copy this text needs.
+    for (let i = 0; i < texts.length; i++)
+        out += i === 0 ? texts[0] : '\n' + texts[i];
+    return out;
 }
 /** One short line for a failure: the traceback's last non-blank line, or the first text line. */
 function failureMessage(attachments, status) {

@@ -1,7 +1,7 @@
 import type { Attachment } from './attachment.js'
 
-function formatTextAttachment(name: string, text: string): string {
-  if (text.includes('\n')) return `${name}: {{{\n${text}\n}}}\n`
+function formatTextAttachment(name: string, text: string, multiline: boolean): string {
+  if (multiline) return `${name}: {{{\n${text}\n}}}\n`
   return `${name}: {{{${text}}}}`
 }
 
@@ -14,6 +14,8 @@ export function detailsText(attachments: readonly Attachment[], special = 'trace
   const binary: string[] = []
   const empty: string[] = []
   const texts: string[] = []
+  /** Whether the last of `texts` ends with a newline (asked of a long text, endsWith copies it). */
+  let lastMultiline = false
   let specialText: string | undefined
   for (const a of [...attachments].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
     if (!a.isText) {
@@ -26,15 +28,20 @@ export function detailsText(attachments: readonly Attachment[], special = 'trace
       continue
     }
     if (a.name === special) specialText = `${text}\n`
-    else texts.push(formatTextAttachment(a.name, text))
+    else {
+      lastMultiline = text.includes('\n')
+      texts.push(formatTextAttachment(a.name, text, lastMultiline))
+    }
   }
-  if (texts.length && !texts[texts.length - 1]!.endsWith('\n')) texts.push('')
+  if (texts.length && !lastMultiline) texts.push('')
   if (specialText) texts.push(specialText)
   let out = ''
   if (binary.length) out += 'Binary content:\n' + binary.join('')
   if (empty.length) out += 'Empty attachments:\n' + empty.join('')
   if ((binary.length || empty.length) && texts.length) out += '\n'
-  return out + texts.join('\n')
+  // Concatenated, not joined: the caller's escaping makes the one flat copy this text needs.
+  for (let i = 0; i < texts.length; i++) out += i === 0 ? texts[0] : '\n' + texts[i]
+  return out
 }
 
 /** One short line for a failure: the traceback's last non-blank line, or the first text line. */
