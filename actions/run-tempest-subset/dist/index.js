@@ -30260,7 +30260,10 @@ function writeJUnit(results, write, options = {}) {
     // starts at whatever the clock last said.
     let clock;
     let buffer = '';
-    for (const t of results.tests) {
+    // Indexed: for-of made an iterator result per test until the loop was optimised.
+    const tests = results.tests;
+    for (let i = 0; i < tests.length; i++) {
+        const t = tests[i];
         if (t.start !== undefined)
             clock = t.start;
         const testStart = clock;

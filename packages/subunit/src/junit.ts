@@ -49,7 +49,10 @@ export function writeJUnit(
   // starts at whatever the clock last said.
   let clock: number | undefined
   let buffer = ''
-  for (const t of results.tests) {
+  // Indexed: for-of made an iterator result per test until the loop was optimised.
+  const tests = results.tests
+  for (let i = 0; i < tests.length; i++) {
+    const t = tests[i]!
     if (t.start !== undefined) clock = t.start
     const testStart = clock
     if (t.end !== undefined) clock = t.end
