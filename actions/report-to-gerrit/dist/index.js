@@ -32418,10 +32418,10 @@ async function postReport(client, req) {
 
 
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ../../packages/action-kit/src/inputs.ts
 
 
@@ -32489,7 +32489,7 @@ function pathInput(name, base) {
     const raw = textInput(name);
     if (!raw)
         return undefined;
-    return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(base, raw);
+    return isAbsolute(raw) ? raw : resolve(base, raw);
 }
 /** A path that must be an existing file. */
 function fileInput(name, base) {
@@ -32517,6 +32517,7 @@ function parseInput(name, parse) {
 
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -32549,9 +32550,8 @@ function readInputs(env = process.env) {
     parseInput('pipeline', () => checkPipelineName(pipeline));
     const voting = parseInput('voting', (v) => parseVotingMode(v || 'none'));
     const notify = parseInput('notify', parseNotifyHandling);
-    const results = pathInput('results', env.GITHUB_WORKSPACE || process.cwd());
-    if (!results)
-        throw new InputError('results', 'is required');
+    // resolve() keeps an absolute path as it is.
+    const results = (0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE || process.cwd(), requiredInput('results'));
     const footer = getInput('footer').trim();
     return {
         gerritUrl: gerritUrl || undefined,

@@ -1,5 +1,6 @@
+import { resolve } from 'node:path'
 import * as core from '@actions/core'
-import { InputError, boolInput as bool, numberInput, parseInput, pathInput } from '@stackci/action-kit'
+import { InputError, boolInput as bool, numberInput, parseInput, requiredInput } from '@stackci/action-kit'
 import {
   checkPipelineName,
   parseNotifyHandling,
@@ -58,8 +59,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): Settings {
   parseInput('pipeline', () => checkPipelineName(pipeline))
   const voting: VotingMode = parseInput('voting', (v) => parseVotingMode(v || 'none'))
   const notify = parseInput('notify', parseNotifyHandling)
-  const results = pathInput('results', env.GITHUB_WORKSPACE || process.cwd())
-  if (!results) throw new InputError('results', 'is required')
+  // resolve() keeps an absolute path as it is.
+  const results = resolve(env.GITHUB_WORKSPACE || process.cwd(), requiredInput('results'))
   const footer = core.getInput('footer').trim()
   return {
     gerritUrl: gerritUrl || undefined,
