@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { inputEnvName } from '../../../test/harness/index.js'
 import { readInputs } from '../src/inputs.js'
 
-const set = (name: string, value: string) => (process.env[`INPUT_${name.toUpperCase()}`] = value)
+const set = (name: string, value: string) => (process.env[inputEnvName(name)] = value)
 afterEach(() => {
   for (const k of Object.keys(process.env)) if (k.startsWith('INPUT_')) delete process.env[k]
 })
@@ -52,12 +53,12 @@ describe('build-appliance-image inputs', () => {
     expect(() => readInputs(env)).toThrow(
       "input 'mode': mode must be auto, build or prebuilt, got 'sometimes'",
     )
-    delete process.env.INPUT_MODE
+    delete process.env[inputEnvName('mode')]
     set('image-name', 'a/b')
     expect(() => readInputs(env)).toThrow(
       "input 'image-name': 'a/b' must be letters, digits, '.', '_' or '-'",
     )
-    delete process.env['INPUT_IMAGE-NAME']
+    delete process.env[inputEnvName('image-name')]
     set('boot-timeout-minutes', '0')
     expect(() => readInputs(env)).toThrow("input 'boot-timeout-minutes': expected a number > 0, got '0'")
   })

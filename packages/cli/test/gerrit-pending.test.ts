@@ -15,14 +15,14 @@ beforeAll(async () => {
 })
 afterAll(() => gerrit.close())
 
-/** `stackci gerrit pending` against the test server's ironic project, as the CI account. */
-const pendingArgs = () => [
+/** `stackci gerrit pending` against a project of the test server (ironic), as the CI account. */
+const pendingArgs = (project = 'openstack/ironic') => [
   'gerrit',
   'pending',
   '--gerrit-url',
   gerrit.url,
   '--project',
-  'openstack/ironic',
+  project,
   '--ci-account',
   'acme-ci',
 ]
@@ -64,16 +64,15 @@ describe('stackci gerrit pending', () => {
     for (let i = 0; i < 21; i++) {
       await gerrit.createChange({ project: 'openstack/nova', files: { [`nova/f${i}.py`]: `${i}\n` } })
     }
-    const args = ['gerrit', 'pending', '--gerrit-url', gerrit.url, '--project', 'openstack/nova']
     const t = context()
-    expect(await main([...args, '--ci-account', 'acme-ci'], t.ctx)).toBe(0)
+    expect(await main(pendingArgs('openstack/nova'), t.ctx)).toBe(0)
     const out = t.out()
     expect(out.match(/^dispatch {2}/gm)).toHaveLength(20)
     expect(out.match(/^deferred {2}\d+,1 +openstack\/nova master: new patch set 1/gm)).toHaveLength(1)
     expect(out).toContain('21 change(s), 20 would be dispatched, 0 run(s) cancelled')
 
     const j = context()
-    expect(await main([...args, '--ci-account', 'acme-ci', '--json'], j.ctx)).toBe(0)
+    expect(await main([...pendingArgs('openstack/nova'), '--json'], j.ctx)).toBe(0)
     const actions = (JSON.parse(j.out()) as { action: string }[]).map((d) => d.action)
     expect(actions.filter((a) => a === 'dispatch')).toHaveLength(20)
     expect(actions.filter((a) => a === 'deferred')).toHaveLength(1)

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { git } from '../../devstack/test/git-fixtures.js'
 import { main } from '../src/main.js'
 import { testContext } from './support/context.js'
 
@@ -11,8 +11,7 @@ const context = (cwd: string) => testContext({ cwd })
 /** A real repository: master with the appliance, a change branch touching the given files. */
 function repo(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'stackci-plan-'))
-  const g = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: dir })
+  const g = (...args: string[]) => git(dir, ...args)
   const write = (f: Record<string, string>) => {
     for (const [path, text] of Object.entries(f)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true })
@@ -81,10 +80,8 @@ describe('stackci plan', () => {
 
   it('counts both paths of a moved file and takes non-ASCII paths as they are', async () => {
     const dir = repo({ 'doc/café.rst': 'menu\n' })
-    const g = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: dir })
-    g('mv', 'appliance/agent.py', 'astara/agent.py')
-    g('commit', '-q', '-m', 'move the agent out of the appliance')
+    git(dir, 'mv', 'appliance/agent.py', 'astara/agent.py')
+    git(dir, 'commit', '-q', '-m', 'move the agent out of the appliance')
     const t = context(dir)
     expect(await main(['plan', ...common, '--json'], t.ctx)).toBe(0)
     const plan = JSON.parse(t.out())
