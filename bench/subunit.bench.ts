@@ -145,7 +145,7 @@ function oursJUnitJson(node: string, runner: string, stream: string, work: strin
   fresh(xml, json)
   const m = measure('-', [node, runner, stream, xml, json])
   if (m.status !== 0) throw new Error(`subunit-runner exited ${m.status}`)
-  return { ...m, totals: totals(join(work, 'runner.json')) }
+  return { ...m, totals: totals(json) }
 }
 
 const stream = streamFile()
