@@ -29358,7 +29358,7 @@ class Attachment {
      */
     append(bytes, copy = true) {
         this.size += bytes.length;
-        const own = (b) => (copy ? b.slice() : b);
+        const own = (b) => (copy ? copyOf(b) : b);
         const headCap = this.cap >> 1;
         if (this.headLen < headCap) {
             const take = Math.min(headCap - this.headLen, bytes.length);
@@ -29408,7 +29408,8 @@ class Attachment {
         const all = Buffer.concat([...this.head, ...this.tail]);
         this.head = [];
         this.headLen = 0;
-        this.tail = [all.subarray(all.length - keep)];
+        // A copy of the part kept: a view would hold on to all of it, past the run's budget.
+        this.tail = [copyOf(all.subarray(all.length - keep))];
         this.tailLen = keep;
     }
     get retainedBytes() {
@@ -29434,7 +29435,11 @@ const utf8Slice = Buffer.prototype
     .utf8Slice;
 /** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
 function own(pieces) {
-    return pieces.length === 1 ? pieces[0].slice() : Buffer.concat(pieces);
+    return pieces.length === 1 ? copyOf(pieces[0]) : Buffer.concat(pieces);
+}
+/** A copy, even of a Buffer (whose slice() is a view). */
+function copyOf(b) {
+    return Uint8Array.prototype.slice.call(b);
 }
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */
 function utf8(pieces) {

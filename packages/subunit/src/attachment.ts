@@ -28,7 +28,7 @@ export class Attachment {
    */
   append(bytes: Uint8Array, copy = true): void {
     this.size += bytes.length
-    const own = (b: Uint8Array) => (copy ? b.slice() : b)
+    const own = (b: Uint8Array) => (copy ? copyOf(b) : b)
     const headCap = this.cap >> 1
     if (this.headLen < headCap) {
       const take = Math.min(headCap - this.headLen, bytes.length)
@@ -75,7 +75,8 @@ export class Attachment {
     const all = Buffer.concat([...this.head, ...this.tail])
     this.head = []
     this.headLen = 0
-    this.tail = [all.subarray(all.length - keep)]
+    // A copy of the part kept: a view would hold on to all of it, past the run's budget.
+    this.tail = [copyOf(all.subarray(all.length - keep))]
     this.tailLen = keep
   }
 
@@ -106,7 +107,12 @@ const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (start: number, e
 
 /** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
 function own(pieces: Uint8Array[]): Uint8Array {
-  return pieces.length === 1 ? pieces[0]!.slice() : Buffer.concat(pieces)
+  return pieces.length === 1 ? copyOf(pieces[0]!) : Buffer.concat(pieces)
+}
+
+/** A copy, even of a Buffer (whose slice() is a view). */
+function copyOf(b: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(b)
 }
 
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */

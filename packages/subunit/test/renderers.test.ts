@@ -250,5 +250,8 @@ describe('bounded memory', () => {
     expect(kept).toHaveLength(25)
     expect(kept.reduce((n, a) => n + a.retainedBytes, 0)).toBeLessThanOrEqual(50_000 + 25 * 100)
     expect(kept[kept.length - 1]!.retainedBytes).toBe(100)
+    // Holding 100 bytes means holding 100 bytes: not a view that pins the 10,000 it was cut from.
+    const { tail } = kept[kept.length - 1] as unknown as { tail: Uint8Array[] }
+    expect(tail.map((p) => p.buffer.byteLength)).toEqual([100])
   })
 })

@@ -75,3 +75,18 @@ describe('XML escaping, with junitxml’s stripped characters', () => {
     expect(xmlAttr(s)).toBe(s)
   })
 })
+
+describe('Attachment copies', () => {
+  it('keeps a copy of bytes appended from a Buffer (whose slice() would be a view)', () => {
+    const source = Buffer.from('original')
+    const a = new Attachment('log', 'text/plain', 1 << 20)
+    a.append(source)
+    source.write('CHANGED!')
+    expect(a.text()).toBe('original')
+    const pinned = new Attachment('log', 'text/plain', 1 << 20)
+    pinned.append(source, false)
+    pinned.materialize()
+    source.write('again!!!')
+    expect(pinned.text()).toBe('CHANGED!')
+  })
+})
