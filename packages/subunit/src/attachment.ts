@@ -1,3 +1,5 @@
+import { copyOf } from './bytes.js'
+
 /**
  * A test's file attachment (traceback, reason, pythonlogging, ...), kept within a byte cap: the
  * head and the tail survive, the middle is dropped and counted, so a huge log cannot exhaust
@@ -28,22 +30,22 @@ export class Attachment {
    */
   append(bytes: Uint8Array, copy = true): void {
     this.size += bytes.length
-    const own = (b: Uint8Array) => (copy ? copyOf(b) : b)
+    const keep = (b: Uint8Array) => (copy ? copyOf(b) : b)
     const headCap = this.cap >> 1
     if (this.headLen < headCap) {
       const take = Math.min(headCap - this.headLen, bytes.length)
-      this.head.push(own(bytes.subarray(0, take)))
+      this.head.push(keep(bytes.subarray(0, take)))
       this.headLen += take
       bytes = bytes.subarray(take)
       if (!bytes.length) return this.compactIfFragmented()
     }
     const tailCap = this.cap - headCap
     if (bytes.length >= tailCap) {
-      this.tail = [own(bytes.subarray(bytes.length - tailCap))]
+      this.tail = [keep(bytes.subarray(bytes.length - tailCap))]
       this.tailLen = tailCap
       return this.compactIfFragmented()
     }
-    this.tail.push(own(bytes))
+    this.tail.push(keep(bytes))
     this.tailLen += bytes.length
     while (this.tailLen > tailCap) {
       const first = this.tail[0]!
@@ -76,7 +78,7 @@ export class Attachment {
     this.head = []
     this.headLen = 0
     // A copy of the part kept: a view would hold on to all of it, past the run's budget.
-    this.tail = [copyOf(all.subarray(all.length - keep))]
+    this.tail = [copyOf(all, all.length - keep)]
     this.tailLen = keep
   }
 
@@ -108,11 +110,6 @@ const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (start: number, e
 /** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
 function own(pieces: Uint8Array[]): Uint8Array {
   return pieces.length === 1 ? copyOf(pieces[0]!) : Buffer.concat(pieces)
-}
-
-/** A copy, even of a Buffer (whose slice() is a view). */
-function copyOf(b: Uint8Array): Uint8Array {
-  return Uint8Array.prototype.slice.call(b)
 }
 
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */

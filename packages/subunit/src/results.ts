@@ -1,4 +1,5 @@
 import { Attachment } from './attachment.js'
+import { copyOf } from './bytes.js'
 import type { SubunitEvent } from './event.js'
 import { parseTestId, type TestIdParts } from './test-id.js'
 import type { WireStatus } from './wire.js'
@@ -376,7 +377,7 @@ export class ResultCollector {
 function detachRecord(r: TestRecord): void {
   const p = r.pending
   if (p !== undefined) {
-    p.buffer = p.buffer.slice(p.start, p.end)
+    p.buffer = copyOf(p.buffer, p.start, p.end)
     p.start = 0
     p.end = p.buffer.length
   }

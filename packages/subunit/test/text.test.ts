@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Attachment, failureMessage } from '../src/index.js'
+import { Attachment, failureMessage, ResultCollector } from '../src/index.js'
 import { xmlAttr, xmlSafe, xmlText } from '../src/xml.js'
 
 function text(name: string, content: string, mime = 'text/plain; charset=utf8'): Attachment {
@@ -88,5 +88,16 @@ describe('Attachment copies', () => {
     pinned.materialize()
     source.write('again!!!')
     expect(pinned.text()).toBe('CHANGED!')
+  })
+
+  it('detach() copies what a running test holds of a Buffer, so the caller may reuse it', () => {
+    const source = Buffer.from('first log')
+    const results = new ResultCollector()
+    results.handle({ testId: 't', status: 'inprogress', runnable: true, eof: false })
+    results.handle({ testId: 't', fileName: 'pythonlogging', fileBytes: source, runnable: true, eof: false })
+    results.detach()
+    source.write('REUSED!!!')
+    results.handle({ testId: 't', status: 'fail', runnable: true, eof: false })
+    expect(results.tests[0]!.attachments.map((a) => a.text())).toEqual(['first log'])
   })
 })
