@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { dirname } from 'node:path'
-import { phaseTitle, scrubOrder, scrubOrdered } from '@stackci/devstack'
+import { phaseTitle, scrubber } from '@stackci/devstack'
 
 /**
  * stack.sh's output as the runner log shows it: one ::group:: per devstack phase, secrets scrubbed
@@ -12,8 +12,8 @@ import { phaseTitle, scrubOrder, scrubOrdered } from '@stackci/devstack'
 export class StackConsole {
   private readonly token = randomUUID()
   private readonly file: WriteStream
-  /** The secrets in scrubOrder, computed once: line() runs for every line stack.sh prints. */
-  private readonly secrets: readonly string[]
+  /** Set up once: line() runs for every line stack.sh prints. */
+  private readonly scrub: (text: string) => string
   private open = false
   lines = 0
 
@@ -22,7 +22,7 @@ export class StackConsole {
     copyPath: string,
     private readonly write: (text: string) => void = (t) => void process.stdout.write(t),
   ) {
-    this.secrets = scrubOrder(secrets)
+    this.scrub = scrubber(secrets)
     mkdirSync(dirname(copyPath), { recursive: true })
     this.file = createWriteStream(copyPath)
     this.group('stack.sh')
@@ -35,7 +35,7 @@ export class StackConsole {
   }
 
   line(raw: string): void {
-    const text = scrubOrdered(raw, this.secrets)
+    const text = this.scrub(raw)
     const title = phaseTitle(text)
     if (title) this.group(title)
     this.write(`${text}\n`)

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { scrubOrder, scrubOrdered } from './secrets.js'
+import { scrubber } from './secrets.js'
 
 /**
  * A byte-exact scrubbing stream: text is handled as latin1 (one char per byte), so binary files
@@ -10,13 +10,16 @@ import { scrubOrder, scrubOrdered } from './secrets.js'
  */
 export class ScrubStream extends Transform {
   private pending = ''
+  /** The secrets' UTF-8 bytes as latin1 text, like the stream's. */
   private readonly secrets: string[]
+  private readonly scrub: (text: string) => string
   private readonly longest: number
 
   constructor(secrets: readonly string[]) {
     super()
-    this.secrets = scrubOrder(secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1')))
-    this.longest = this.secrets[0]?.length ?? 0
+    this.secrets = secrets.filter(Boolean).map((s) => Buffer.from(s, 'utf8').toString('latin1'))
+    this.scrub = scrubber(this.secrets)
+    this.longest = Math.max(0, ...this.secrets.map((s) => s.length))
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -24,7 +27,7 @@ export class ScrubStream extends Transform {
     let cut = this.pending.lastIndexOf('\n') + 1
     if (cut === 0 && this.pending.length > 1 << 20) cut = this.safeCut(this.pending.length - this.longest)
     if (cut > 0) {
-      this.push(Buffer.from(scrubOrdered(this.pending.slice(0, cut), this.secrets), 'latin1'))
+      this.push(Buffer.from(this.scrub(this.pending.slice(0, cut)), 'latin1'))
       this.pending = this.pending.slice(cut)
     }
     done()
@@ -46,7 +49,7 @@ export class ScrubStream extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.pending) this.push(Buffer.from(scrubOrdered(this.pending, this.secrets), 'latin1'))
+    if (this.pending) this.push(Buffer.from(this.scrub(this.pending), 'latin1'))
     done()
   }
 }

@@ -36,23 +36,22 @@ export function secretForms(
 export const SCRUBBED = '********'
 
 /**
- * The order secrets are replaced in: longest first, so a secret that starts or sits inside a
- * longer one cannot cut the longer one and leave its tail in the text.
+ * A function that replaces every one of `secrets` in a text, for callers that scrub many texts
+ * (every line stack.sh prints): the secrets are put in order once. Longest first, so a secret that
+ * starts or sits inside a longer one cannot cut the longer one and leave its tail in the text.
  */
-export function scrubOrder(secrets: readonly string[]): string[] {
-  return secrets.filter(Boolean).sort((a, b) => b.length - a.length)
+export function scrubber(secrets: readonly string[]): (text: string) => string {
+  const ordered = secrets.filter(Boolean).sort((a, b) => b.length - a.length)
+  return (text) => {
+    let out = text
+    for (const s of ordered) out = out.split(s).join(SCRUBBED)
+    return out
+  }
 }
 
-/** Replaces each secret of a list already in {@link scrubOrder}; for callers that scrub often. */
-export function scrubOrdered(text: string, ordered: readonly string[]): string {
-  let out = text
-  for (const s of ordered) out = out.split(s).join(SCRUBBED)
-  return out
-}
-
-/** One-off scrubbing: orders `secrets` on each call (build the order once with scrubOrder if called often). */
+/** One-off scrubbing (use {@link scrubber} for many texts). */
 export function scrub(text: string, secrets: readonly string[]): string {
-  return scrubOrdered(text, scrubOrder(secrets))
+  return scrubber(secrets)(text)
 }
 
 /** Values the job holds that are too short to scrub, named so the caller can warn. */

@@ -11,6 +11,7 @@ import {
   exportJournal,
   phaseTitle,
   scrub,
+  scrubber,
   txtName,
 } from '../src/index.js'
 import { tempDir } from './git-fixtures.js'
@@ -130,6 +131,16 @@ describe('log collection', () => {
     expect(scrub('pw=secretadmin2 x=secretadmin', ['secretadmin', 'secretadmin2'])).toBe(
       'pw=******** x=********',
     )
+  })
+
+  it('does the same in every scrubber: the one stack.sh lines go through, and the log stream', async () => {
+    // Each puts the secrets in order once when it is made; none may rely on its caller for it.
+    const secrets = ['secretadmin', 'secretadmin2']
+    expect(scrubber(secrets)('pw=secretadmin2 x=secretadmin')).toBe('pw=******** x=********')
+    const streamed = Readable.from([Buffer.from('pw=secretadmin2 x=secretadmin\n')]).pipe(
+      new ScrubStream(secrets),
+    )
+    expect(await text(streamed)).toBe('pw=******** x=********\n')
   })
 
   it('exports the journal scrubbed, and skips it with a note where there is none', async () => {
