@@ -140,6 +140,8 @@ describe('placing the change under test', () => {
     // Without required_projects stackci cannot know what devstack will clone: leave cloning on.
     const bare = parseJob({ localrc: PASSWORDS })
     expect(shouldErrorOnClone(bare, missingProjects(bare, dest))).toBe(false)
+    // The list the caller found decides, whatever $DEST holds by now.
+    expect(shouldErrorOnClone(job, ['virtualbmc'])).toBe(false)
   })
 
   it('finds a project written with a trailing slash in $DEST/<short name>', () => {
