@@ -88,7 +88,9 @@ export async function prepareChange(
 ): Promise<PreparedChange> {
   const must = async (args: string[], what: string) => {
     const r = await git(args, input.dir)
-    if (r.code !== 0) throw new Error(`${what} failed: ${redactUrl(r.stderr.trim() || r.stdout.trim())}`)
+    // A fetch URL may carry credentials, and git repeats it in its messages.
+    if (r.code !== 0)
+      throw new CommandError(what, { ...r, stderr: redactUrl(r.stderr), stdout: redactUrl(r.stdout) })
     return r.stdout.trim()
   }
   await mkdir(input.dir, { recursive: true })
