@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGerritServer, type GerritTestServer } from '../../../test/gerrit-server/index.js'
 import { startGitHubServer } from '../../../test/github-server/index.js'
 import { actionsRoutes, addWorkflow } from '../../../test/github-server/routes/actions.js'
+import { DEFAULT_WATCH_LIMITS } from '@stackci/pipeline'
 import { main } from '../src/main.js'
 import { testContext } from './support/context.js'
 
@@ -59,22 +60,24 @@ describe('stackci gerrit pending', () => {
     expect(decisions.find((x) => x.change === c.number)?.action).toBe('dispatch')
   })
 
-  it('lists changes past the dispatch limit (20 a poll) as deferred, agreeing with the totals', async () => {
+  it('lists changes past the default dispatch limit as deferred, agreeing with the totals', async () => {
+    // The CLI has no --max-dispatches: it decides as a poll with the default limits would.
+    const limit = DEFAULT_WATCH_LIMITS.maxDispatches
     await gerrit.createProject({ name: 'openstack/nova' })
-    for (let i = 0; i < 21; i++) {
+    for (let i = 0; i < limit + 1; i++) {
       await gerrit.createChange({ project: 'openstack/nova', files: { [`nova/f${i}.py`]: `${i}\n` } })
     }
     const t = context()
     expect(await main(pendingArgs('openstack/nova'), t.ctx)).toBe(0)
     const out = t.out()
-    expect(out.match(/^dispatch {2}/gm)).toHaveLength(20)
+    expect(out.match(/^dispatch {2}/gm)).toHaveLength(limit)
     expect(out.match(/^deferred {2}\d+,1 +openstack\/nova master: new patch set 1/gm)).toHaveLength(1)
-    expect(out).toContain('21 change(s), 20 would be dispatched, 0 run(s) cancelled')
+    expect(out).toContain(`${limit + 1} change(s), ${limit} would be dispatched, 0 run(s) cancelled`)
 
     const j = context()
     expect(await main([...pendingArgs('openstack/nova'), '--json'], j.ctx)).toBe(0)
     const actions = (JSON.parse(j.out()) as { action: string }[]).map((d) => d.action)
-    expect(actions.filter((a) => a === 'dispatch')).toHaveLength(20)
+    expect(actions.filter((a) => a === 'dispatch')).toHaveLength(limit)
     expect(actions.filter((a) => a === 'deferred')).toHaveLength(1)
   })
 

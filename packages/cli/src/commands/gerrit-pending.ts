@@ -1,5 +1,6 @@
 import { GerritClient } from '@stackci/gerrit'
 import {
+  DEFAULT_WATCH_LIMITS,
   gerritSource,
   branchPolicy,
   fileMatcher,
@@ -102,13 +103,13 @@ account. Exit status: 0, 1 when Gerrit or GitHub cannot be read, 2 on a usage er
       type: 'string',
       description: 'read at most this many changes',
       valueName: 'N',
-      default: '500',
+      default: String(DEFAULT_WATCH_LIMITS.maxChanges),
     },
     'lookback-days': {
       type: 'string',
       description: 'changes updated in this many days',
       valueName: 'N',
-      default: '14',
+      default: String(DEFAULT_WATCH_LIMITS.lookbackDays),
     },
     'github-repo': {
       type: 'string',
@@ -181,8 +182,8 @@ account. Exit status: 0, 1 when Gerrit or GitHub cannot be read, 2 on a usage er
       dryRun: true,
       projects,
       limits: {
-        maxChanges: intOption(args, 'max-changes', 500, 1),
-        lookbackDays: intOption(args, 'lookback-days', 14, 1),
+        maxChanges: intOption(args, 'max-changes', DEFAULT_WATCH_LIMITS.maxChanges, 1),
+        lookbackDays: intOption(args, 'lookback-days', DEFAULT_WATCH_LIMITS.lookbackDays, 1),
       },
       policy: {
         pipeline,
