@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DEFAULT_WATCH_LIMITS } from '@stackci/pipeline'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parse } from 'yaml'
 import { actionDir, findLeaks, runAction } from '../../../test/harness/index.js'
 import { startGerritServer, type GerritTestServer } from '../../../test/gerrit-server/index.js'
 import { startGitHubServer, type GitHubServer } from '../../../test/github-server/index.js'
@@ -239,26 +237,5 @@ describe('watch-gerrit against the Gerrit and GitHub test servers', () => {
     const bad = await poll({ since: 'last week' })
     expect(bad.exitCode).toBe(1)
     expect(bad.errors).toEqual(["input 'since': expected YYYY-MM-DD, got 'last week'"])
-  })
-})
-
-describe('watch-gerrit limits', () => {
-  // action.yml shows the defaults to users and the runner applies them; readInputs falls back to
-  // DEFAULT_WATCH_LIMITS without them. The two must not drift apart.
-  it('declares in action.yml the defaults watchOnce uses', () => {
-    const inputs = (
-      parse(readFileSync(join(actionDir('watch-gerrit'), 'action.yml'), 'utf8')) as {
-        inputs: Record<string, { default?: string }>
-      }
-    ).inputs
-    expect({
-      maxChanges: Number(inputs['max-changes']?.default),
-      maxDispatches: Number(inputs['max-dispatches']?.default),
-      lookbackDays: Number(inputs['lookback-days']?.default),
-    }).toEqual({
-      maxChanges: DEFAULT_WATCH_LIMITS.maxChanges,
-      maxDispatches: DEFAULT_WATCH_LIMITS.maxDispatches,
-      lookbackDays: DEFAULT_WATCH_LIMITS.lookbackDays,
-    })
   })
 })

@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { git } from '../../devstack/test/git-fixtures.js'
+import { commitFiles, git, makeRepo, tempDir } from '../../devstack/test/git-fixtures.js'
 import { main } from '../src/main.js'
 import { testContext } from './support/context.js'
 
@@ -10,28 +8,14 @@ const context = (cwd: string) => testContext({ cwd })
 
 /** A real repository: master with the appliance, a change branch touching the given files. */
 function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stackci-plan-'))
-  const g = (...args: string[]) => git(dir, ...args)
-  const write = (f: Record<string, string>) => {
-    for (const [path, text] of Object.entries(f)) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true })
-      writeFileSync(join(dir, path), text)
-    }
-  }
-  g('init', '-q', '-b', 'master')
-  write({ 'appliance/agent.py': 'a = 1\n', 'doc/index.rst': 'docs\n', 'astara/api.py': 'x = 1\n' })
-  g('add', '-A')
-  g('commit', '-q', '-m', 'base')
-  g('checkout', '-q', '-b', 'change')
-  write(files)
-  g('add', '-A')
-  g('commit', '-q', '-m', 'change')
+  const base = { 'appliance/agent.py': 'a = 1\n', 'doc/index.rst': 'docs\n', 'astara/api.py': 'x = 1\n' }
+  const dir = makeRepo(tempDir('stackci-plan-'), base, 'base')
+  git(dir, 'checkout', '-q', '-b', 'change')
+  commitFiles(dir, files, 'change')
   // master moves on after the change branched: only the change's own files may count.
-  g('checkout', '-q', 'master')
-  write({ 'astara/unrelated.py': 'moved on\n' })
-  g('add', '-A')
-  g('commit', '-q', '-m', 'master moves')
-  g('checkout', '-q', 'change')
+  git(dir, 'checkout', '-q', 'master')
+  commitFiles(dir, { 'astara/unrelated.py': 'moved on\n' }, 'master moves')
+  git(dir, 'checkout', '-q', 'change')
   return dir
 }
 
@@ -108,9 +92,7 @@ describe('stackci plan', () => {
     const u = context(dir)
     expect(await main(['plan', '--base', '--output=x'], u.ctx)).toBe(2)
     const v = context(tmpdir())
-    expect(
-      await main(['plan', '--base', 'master', '--repo', mkdtempSync(join(tmpdir(), 'nogit-'))], v.ctx),
-    ).toBe(2)
+    expect(await main(['plan', '--base', 'master', '--repo', tempDir('nogit-')], v.ctx)).toBe(2)
     expect(v.err()).toMatch(/is not a git repository/)
     const w = context(dir)
     expect(await main(['plan'], w.ctx)).toBe(2)
