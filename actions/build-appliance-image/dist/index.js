@@ -32656,8 +32656,9 @@ function redactUrl(url) {
 async function prepareChange(input, git = defaultGit) {
     const must = async (args, what) => {
         const r = await git(args, input.dir);
+        // A fetch URL may carry credentials, and git repeats it in its messages.
         if (r.code !== 0)
-            throw new Error(`${what} failed: ${redactUrl(r.stderr.trim() || r.stdout.trim())}`);
+            throw new CommandError(what, { ...r, stderr: redactUrl(r.stderr), stdout: redactUrl(r.stdout) });
         return r.stdout.trim();
     };
     await mkdir(input.dir, { recursive: true });

@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77949);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(87072);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28381,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 77949:
+/***/ 87072:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29327,7 +29327,14 @@ function encodeStream(events) {
     return Buffer.concat(events.map(encodePacket));
 }
 
+;// CONCATENATED MODULE: ../../packages/subunit/src/bytes.ts
+/** A copy of b[start, end), even when b is a Buffer (whose slice() is a view of the same memory). */
+function copyOf(b, start = 0, end = b.length) {
+    return Uint8Array.prototype.slice.call(b, start, end);
+}
+
 ;// CONCATENATED MODULE: ../../packages/subunit/src/attachment.ts
+
 /**
  * A test's file attachment (traceback, reason, pythonlogging, ...), kept within a byte cap: the
  * head and the tail survive, the middle is dropped and counted, so a huge log cannot exhaust
@@ -29358,11 +29365,11 @@ class Attachment {
      */
     append(bytes, copy = true) {
         this.size += bytes.length;
-        const own = (b) => (copy ? copyOf(b) : b);
+        const keep = (b) => (copy ? copyOf(b) : b);
         const headCap = this.cap >> 1;
         if (this.headLen < headCap) {
             const take = Math.min(headCap - this.headLen, bytes.length);
-            this.head.push(own(bytes.subarray(0, take)));
+            this.head.push(keep(bytes.subarray(0, take)));
             this.headLen += take;
             bytes = bytes.subarray(take);
             if (!bytes.length)
@@ -29370,11 +29377,11 @@ class Attachment {
         }
         const tailCap = this.cap - headCap;
         if (bytes.length >= tailCap) {
-            this.tail = [own(bytes.subarray(bytes.length - tailCap))];
+            this.tail = [keep(bytes.subarray(bytes.length - tailCap))];
             this.tailLen = tailCap;
             return this.compactIfFragmented();
         }
-        this.tail.push(own(bytes));
+        this.tail.push(keep(bytes));
         this.tailLen += bytes.length;
         while (this.tailLen > tailCap) {
             const first = this.tail[0];
@@ -29409,7 +29416,7 @@ class Attachment {
         this.head = [];
         this.headLen = 0;
         // A copy of the part kept: a view would hold on to all of it, past the run's budget.
-        this.tail = [copyOf(all.subarray(all.length - keep))];
+        this.tail = [copyOf(all, all.length - keep)];
         this.tailLen = keep;
     }
     get retainedBytes() {
@@ -29436,10 +29443,6 @@ const utf8Slice = Buffer.prototype
 /** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
 function own(pieces) {
     return pieces.length === 1 ? copyOf(pieces[0]) : Buffer.concat(pieces);
-}
-/** A copy, even of a Buffer (whose slice() is a view). */
-function copyOf(b) {
-    return Uint8Array.prototype.slice.call(b);
 }
 /** Pieces decoded as one: a multi-byte character may be split between two of them. */
 function utf8(pieces) {
@@ -29487,6 +29490,7 @@ function junitNames(id) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/results.ts
+
 
 
 /** Shared by every test that keeps no attachment (all passes): no array per test. */
@@ -29793,7 +29797,7 @@ class ResultCollector {
 function detachRecord(r) {
     const p = r.pending;
     if (p !== undefined) {
-        p.buffer = p.buffer.slice(p.start, p.end);
+        p.buffer = copyOf(p.buffer, p.start, p.end);
         p.start = 0;
         p.end = p.buffer.length;
     }

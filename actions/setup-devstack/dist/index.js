@@ -32167,22 +32167,22 @@ function secretForms(variables, metaSections) {
 }
 const SCRUBBED = '********';
 /**
- * The order secrets are replaced in: longest first, so a secret that starts or sits inside a
- * longer one cannot cut the longer one and leave its tail in the text.
+ * A function that replaces every one of `secrets` in a text, for callers that scrub many texts
+ * (every line stack.sh prints): the secrets are put in order once. Longest first, so a secret that
+ * starts or sits inside a longer one cannot cut the longer one and leave its tail in the text.
  */
-function scrubOrder(secrets) {
-    return secrets.filter(Boolean).sort((a, b) => b.length - a.length);
+function scrubber(secrets) {
+    const ordered = secrets.filter(Boolean).sort((a, b) => b.length - a.length);
+    return (text) => {
+        let out = text;
+        for (const s of ordered)
+            out = out.split(s).join(SCRUBBED);
+        return out;
+    };
 }
-/** Replaces each secret of a list already in {@link scrubOrder}; for callers that scrub often. */
-function scrubOrdered(text, ordered) {
-    let out = text;
-    for (const s of ordered)
-        out = out.split(s).join(SCRUBBED);
-    return out;
-}
-/** One-off scrubbing: orders `secrets` on each call (build the order once with scrubOrder if called often). */
+/** One-off scrubbing (use {@link scrubber} for many texts). */
 function scrub(text, secrets) {
-    return scrubOrdered(text, scrubOrder(secrets));
+    return scrubber(secrets)(text);
 }
 /** Values the job holds that are too short to scrub, named so the caller can warn. */
 function unscrubbable(variables) {
@@ -32330,12 +32330,15 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
  */
 class ScrubStream extends external_node_stream_.Transform {
     pending = '';
+    /** The secrets' UTF-8 bytes as latin1 text, like the stream's. */
     secrets;
+    scrub;
     longest;
     constructor(secrets) {
         super();
-        this.secrets = scrubOrder(secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1')));
-        this.longest = this.secrets[0]?.length ?? 0;
+        this.secrets = secrets.filter(Boolean).map((s) => Buffer.from(s, 'utf8').toString('latin1'));
+        this.scrub = scrubber(this.secrets);
+        this.longest = Math.max(0, ...this.secrets.map((s) => s.length));
     }
     _transform(chunk, _enc, done) {
         this.pending += chunk.toString('latin1');
@@ -32343,7 +32346,7 @@ class ScrubStream extends external_node_stream_.Transform {
         if (cut === 0 && this.pending.length > 1 << 20)
             cut = this.safeCut(this.pending.length - this.longest);
         if (cut > 0) {
-            this.push(Buffer.from(scrubOrdered(this.pending.slice(0, cut), this.secrets), 'latin1'));
+            this.push(Buffer.from(this.scrub(this.pending.slice(0, cut)), 'latin1'));
             this.pending = this.pending.slice(cut);
         }
         done();
@@ -32364,7 +32367,7 @@ class ScrubStream extends external_node_stream_.Transform {
     }
     _flush(done) {
         if (this.pending)
-            this.push(Buffer.from(scrubOrdered(this.pending, this.secrets), 'latin1'));
+            this.push(Buffer.from(this.scrub(this.pending), 'latin1'));
         done();
     }
 }
@@ -33113,13 +33116,13 @@ class StackConsole {
     write;
     token = (0,external_node_crypto_.randomUUID)();
     file;
-    /** The secrets in scrubOrder, computed once: line() runs for every line stack.sh prints. */
-    secrets;
+    /** Set up once: line() runs for every line stack.sh prints. */
+    scrub;
     open = false;
     lines = 0;
     constructor(secrets, copyPath, write = (t) => void process.stdout.write(t)) {
         this.write = write;
-        this.secrets = scrubOrder(secrets);
+        this.scrub = scrubber(secrets);
         (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(copyPath), { recursive: true });
         this.file = (0,external_node_fs_namespaceObject.createWriteStream)(copyPath);
         this.group('stack.sh');
@@ -33130,7 +33133,7 @@ class StackConsole {
         this.open = true;
     }
     line(raw) {
-        const text = scrubOrdered(raw, this.secrets);
+        const text = this.scrub(raw);
         const title = phaseTitle(text);
         if (title)
             this.group(title);
