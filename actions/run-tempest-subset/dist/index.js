@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(87072);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45768);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28381,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 87072:
+/***/ 45768:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29551,6 +29551,7 @@ function outcomeOf(status) {
  */
 class ResultCollector {
     options;
+    /** Finished tests, in order (none when `keep` is false). */
     tests = [];
     stdout;
     open = new Map();
@@ -29558,6 +29559,7 @@ class ResultCollector {
     cap;
     budget;
     tailWhenFull;
+    keep;
     /** Earliest and latest timestamps junitxml's clock sees (suite time). */
     firstTimestamp;
     lastTimestamp;
@@ -29567,6 +29569,7 @@ class ResultCollector {
         this.cap = options.attachmentCap ?? 64 * 1024;
         this.budget = options.retainBudget ?? 48 * 1024 * 1024;
         this.tailWhenFull = options.attachmentTailWhenFull ?? 4096;
+        this.keep = options.keep ?? true;
         this.stdout = new Attachment('stdout', 'text/plain', options.stdoutCap ?? 256 * 1024);
     }
     handle = (e) => {
@@ -29752,7 +29755,8 @@ class ResultCollector {
         this.clock(r.start);
         this.clock(r.end);
         this.count(r, outcome);
-        this.tests.push(r);
+        if (this.keep)
+            this.tests.push(r);
         this.options.onTest?.(r);
     }
     /** Kept up to date as tests finish: every renderer asks, and a pass over 30 000 tests is not free. */
@@ -29828,10 +29832,35 @@ async function readSubunit(source, options = {}) {
             decoder.write(chunk);
         return finish(results, decoder);
     }
-    const runs = options.crc !== 'inline' && !options.onTest ? new CrcRuns() : undefined;
-    const parsed = readFile(source, options, runs);
-    // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
-    return runs && !runs.good ? readFile(source, options, undefined) : parsed;
+    if (options.crc === 'inline')
+        return readFile(source, options, undefined);
+    const runs = new CrcRuns();
+    const onTest = options.onTest;
+    if (onTest === undefined) {
+        const parsed = readFile(source, options, runs);
+        // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
+        return runs.good ? parsed : readFile(source, options, undefined);
+    }
+    const held = [];
+    let delivered = 0;
+    const deliver = () => {
+        for (const t of held)
+            onTest(t);
+        delivered += held.length;
+        held.length = 0;
+    };
+    const parsed = readFile(source, { ...options, onTest: (t) => held.push(t) }, runs, deliver);
+    if (runs.good) {
+        deliver();
+        return parsed;
+    }
+    // The tests delivered came before the bad packet, so the inline parse finds them first again.
+    let seen = 0;
+    const skipDelivered = (t) => {
+        if (seen++ >= delivered)
+            onTest(t);
+    };
+    return readFile(source, { ...options, onTest: skipDelivered }, undefined);
 }
 function start(options, crcOffload) {
     const results = new ResultCollector(options);
@@ -29844,15 +29873,21 @@ function finish(results, decoder) {
     results.end();
     return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: decoder.parseErrors };
 }
-function readFile(path, options, runs) {
+/** `checked` runs after each chunk whose CRCs `runs` found good. */
+function readFile(path, options, runs, checked) {
     const { results, decoder } = start(options, runs);
     readFileInChunks(path, (chunk, base) => {
         runs?.begin(chunk, base);
         decoder.write(chunk);
         // The buffer is read into again: open tests must not keep views into it.
         results.detach();
+        if (runs === undefined)
+            return true;
         // A bad CRC: this parse is thrown away, so stop reading.
-        return runs === undefined || runs.check();
+        if (!runs.check())
+            return false;
+        checked?.();
+        return true;
     });
     return finish(results, decoder);
 }
@@ -30196,8 +30231,11 @@ function resultOf(results) {
         return 'ERROR';
     return c.failed > 0 ? 'FAILURE' : 'SUCCESS';
 }
-/** The @stackci/model JobResult for a run: what summary-json holds and report-to-gerrit reads. */
-function toJobResult(results, options) {
+/**
+ * The @stackci/model JobResult for a run: what summary-json holds and report-to-gerrit reads.
+ * `failures` are the briefs of the first failed tests; by default taken from `results.tests`.
+ */
+function toJobResult(results, options, failures = failureBriefs(results.tests, options.maxFailures ?? 10)) {
     const c = results.counts();
     const start = options.start ??
         (results.firstTimestamp !== undefined ? new Date(results.firstTimestamp / 1000) : undefined);
@@ -30207,7 +30245,7 @@ function toJobResult(results, options) {
         result: options.result ?? resultOf(results),
         voting: options.voting ?? true,
         tests: { total: c.total, passed: c.passed, failed: c.failed, skipped: c.skipped },
-        failures: failureBriefs(results, options.maxFailures ?? 10),
+        failures,
     };
     if (options.url)
         job.url = options.url;
@@ -30221,15 +30259,26 @@ function toJobResult(results, options) {
         job.errorDetail = options.errorDetail;
     return job;
 }
-function failureBriefs(results, max) {
-    const out = [];
-    for (const t of results.tests) {
-        if (out.length >= max)
+function failureBriefs(tests, max) {
+    const briefs = new FailureBriefs(max);
+    for (const t of tests) {
+        if (briefs.list.length >= max)
             break;
-        if (t.outcome === 'failed')
-            out.push({ test: t.id, message: failureMessage(t.attachments, t.status) });
+        briefs.add(t);
     }
-    return out;
+    return briefs.list;
+}
+/** The briefs of the first `max` failed tests, gathered as tests finish (an `onTest`). */
+class FailureBriefs {
+    max;
+    list = [];
+    constructor(max) {
+        this.max = max;
+    }
+    add = (t) => {
+        if (t.outcome === 'failed' && this.list.length < this.max)
+            this.list.push({ test: t.id, message: failureMessage(t.attachments, t.status) });
+    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/junit.ts
@@ -30250,6 +30299,43 @@ function junitSeconds(micros) {
     }
     return x.toFixed(3);
 }
+function suiteTotals(results) {
+    const c = results.counts();
+    const first = results.firstTimestamp;
+    const last = results.lastTimestamp;
+    const micros = first !== undefined && last !== undefined ? last - first : undefined;
+    return { tests: c.total, failures: c.failed, skipped: c.skipped, micros };
+}
+/**
+ * The XML declaration and the <testsuites> and <testsuite> start tags. `pad` is whitespace before
+ * the first tag's `>`, where XML allows it: a file written test by test reserves room for this
+ * header and writes it last, when the counts are known.
+ */
+function junitHeader(totals, options = {}, pad = '') {
+    const time = totals.micros !== undefined ? junitSeconds(totals.micros) : '0.000';
+    const attrs = `tests="${totals.tests}" failures="${totals.failures}" errors="0" skipped="${totals.skipped}" time="${time}"`;
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' +
+        `<testsuites ${attrs}${pad}>\n` +
+        `<testsuite name="${xmlAttr(options.suiteName ?? '')}" ${attrs}>\n`);
+}
+const JUNIT_FOOTER = '</testsuite>\n</testsuites>\n';
+/**
+ * The <testcase> elements, one finished test at a time, in the order they finished. Keeps
+ * junitxml's clock: the last timestamp passed to time(); a test without a start timestamp starts
+ * at whatever the clock last said.
+ */
+class JUnitCases {
+    clock;
+    render(t) {
+        if (t.start !== undefined)
+            this.clock = t.start;
+        const testStart = this.clock;
+        if (t.end !== undefined)
+            this.clock = t.end;
+        const duration = testStart !== undefined && this.clock !== undefined ? junitSeconds(this.clock - testStart) : '0.000';
+        return testCase(t, duration);
+    }
+}
 /**
  * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
  * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
@@ -30257,36 +30343,20 @@ function junitSeconds(micros) {
  * `skipped` count, which GitHub test reporters and Jenkins read. Written piece by piece.
  */
 function writeJUnit(results, write, options = {}) {
-    const counts = results.counts();
-    const first = results.firstTimestamp;
-    const last = results.lastTimestamp;
-    const suiteTime = first !== undefined && last !== undefined ? junitSeconds(last - first) : '0.000';
-    const failures = counts.failed;
-    write('<?xml version="1.0" encoding="UTF-8"?>\n');
-    write(`<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    write(`<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`);
-    // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
-    // starts at whatever the clock last said.
-    let clock;
+    write(junitHeader(suiteTotals(results), options));
+    const cases = new JUnitCases();
     let buffer = '';
     // Indexed: for-of made an iterator result per test until the loop was optimised.
     const tests = results.tests;
     for (let i = 0; i < tests.length; i++) {
-        const t = tests[i];
-        if (t.start !== undefined)
-            clock = t.start;
-        const testStart = clock;
-        if (t.end !== undefined)
-            clock = t.end;
-        const duration = testStart !== undefined && clock !== undefined ? junitSeconds(clock - testStart) : '0.000';
-        buffer += testCase(t, duration);
+        buffer += cases.render(tests[i]);
         if (buffer.length > 65536) {
             write(buffer);
             buffer = '';
         }
     }
     write(buffer);
-    write('</testsuite>\n</testsuites>\n');
+    write(JUNIT_FOOTER);
 }
 function renderJUnit(results, options = {}) {
     let out = '';
@@ -30320,6 +30390,63 @@ function testCase(t, time) {
     return `${open}>\n<failure type="testtools.testresult.real._StringException" message="${message}">${xmlText(text)}</failure>\n</testcase>\n`;
 }
 
+;// CONCATENATED MODULE: ../../packages/subunit/src/junit-file.ts
+
+
+
+/** As many digits as any count or suite time can have: 2^53 tests; a subunit clock of 2^32 s. */
+const WIDEST = { tests: 2 ** 53, failures: 2 ** 53, skipped: 2 ** 53, micros: 2 ** 53 };
+/**
+ * A JUnit file written while the stream is read, one finished test at a time: with
+ * `ResultCollector`'s `keep: false`, no test outlives its <testcase>, so memory does not grow with
+ * the number of tests. The header, whose counts are known only at the end, is written last into
+ * room reserved for its widest form; the difference is spaces inside the first start tag.
+ */
+class JUnitFile {
+    path;
+    options;
+    fd;
+    cases = new JUnitCases();
+    buffer = '';
+    reserved;
+    constructor(path, options = {}) {
+        this.path = path;
+        this.options = options;
+        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
+        this.fd = (0,external_node_fs_.openSync)(path, 'w');
+        this.reserved = Buffer.byteLength(junitHeader(WIDEST, options));
+        (0,external_node_fs_.writeSync)(this.fd, ' '.repeat(this.reserved));
+    }
+    /** A finished test: give it as `onTest`. */
+    add = (t) => {
+        this.buffer += this.cases.render(t);
+        if (this.buffer.length > 65536) {
+            (0,external_node_fs_.writeSync)(this.fd, this.buffer);
+            this.buffer = '';
+        }
+    };
+    /** The stream has ended: the footer, then the header with `results`' counts. */
+    close(results) {
+        try {
+            (0,external_node_fs_.writeSync)(this.fd, this.buffer + JUNIT_FOOTER);
+            this.buffer = '';
+            const totals = suiteTotals(results);
+            const pad = this.reserved - Buffer.byteLength(junitHeader(totals, this.options));
+            if (pad < 0)
+                throw new Error(`JUnit header for ${this.path} is wider than the room reserved for it`);
+            (0,external_node_fs_.writeSync)(this.fd, junitHeader(totals, this.options, ' '.repeat(pad)), 0);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(this.fd);
+        }
+    }
+    /** The read failed: no half-written file is left to look like a report. */
+    abort() {
+        (0,external_node_fs_.closeSync)(this.fd);
+        (0,external_node_fs_.rmSync)(this.path, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/subunit/src/write-reports.ts
 
 
@@ -30347,14 +30474,36 @@ function writeChunked(path, produce) {
 }
 /**
  * Stream → JUnit, HTML, JSON (JobResult) and Markdown: what `stackci results` and the
- * run-tempest-subset action both do.
+ * run-tempest-subset action both do. The JUnit file and the JobResult's failures are written as
+ * tests finish; `parsed.results.tests` holds the tests only when an HTML or Markdown report needs
+ * them all (or `collector.keep` is true), so JUnit and JSON alone take memory that does not grow
+ * with the number of tests.
  */
 async function writeReports(source, paths, job, options = {}) {
-    const parsed = await readSubunit(source, options.collector);
+    const wantMarkdown = Boolean(paths.markdown || options.markdown);
+    const keep = Boolean(paths.html) || wantMarkdown || options.collector?.keep === true;
+    const junit = paths.junit ? new JUnitFile(paths.junit, { suiteName: job.name }) : undefined;
+    const failures = new FailureBriefs(job.maxFailures ?? 10);
+    const also = options.collector?.onTest;
+    let parsed;
+    try {
+        parsed = await readSubunit(source, {
+            ...options.collector,
+            keep,
+            onTest: (t) => {
+                junit?.add(t);
+                failures.add(t);
+                also?.(t);
+            },
+        });
+    }
+    catch (e) {
+        junit?.abort();
+        throw e;
+    }
     const { results } = parsed;
-    const jobResult = toJobResult(results, job);
-    if (paths.junit)
-        writeChunked(paths.junit, (w) => writeJUnit(results, w, { suiteName: job.name }));
+    junit?.close(results);
+    const jobResult = toJobResult(results, job, failures.list);
     if (paths.html)
         writeChunked(paths.html, (w) => writeHtml(results, w, { title: job.name, ...options.html }));
     if (paths.json) {
@@ -30362,9 +30511,7 @@ async function writeReports(source, paths, job, options = {}) {
         (0,external_node_fs_.writeFileSync)(paths.json, JSON.stringify(jobResult, null, 2) + '\n');
     }
     // Only when someone reads it: on a large run the summary costs as much as the JUnit file.
-    const markdown = paths.markdown || options.markdown
-        ? renderMarkdown(results, { title: job.name, ...options.markdown })
-        : '';
+    const markdown = wantMarkdown ? renderMarkdown(results, { title: job.name, ...options.markdown }) : '';
     if (paths.markdown) {
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(paths.markdown), { recursive: true });
         (0,external_node_fs_.writeFileSync)(paths.markdown, markdown);
@@ -30373,6 +30520,7 @@ async function writeReports(source, paths, job, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/subunit/src/index.ts
+
 
 
 

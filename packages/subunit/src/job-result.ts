@@ -1,6 +1,6 @@
 import type { FailureBrief, JobResult, JobResultValue } from '@stackci/model'
 import { failureMessage } from './details.js'
-import type { ResultCollector } from './results.js'
+import type { ResultCollector, TestResult } from './results.js'
 
 export interface JobResultOptions {
   name: string
@@ -26,8 +26,15 @@ export function resultOf(results: ResultCollector): JobResultValue {
   return c.failed > 0 ? 'FAILURE' : 'SUCCESS'
 }
 
-/** The @stackci/model JobResult for a run: what summary-json holds and report-to-gerrit reads. */
-export function toJobResult(results: ResultCollector, options: JobResultOptions): JobResult {
+/**
+ * The @stackci/model JobResult for a run: what summary-json holds and report-to-gerrit reads.
+ * `failures` are the briefs of the first failed tests; by default taken from `results.tests`.
+ */
+export function toJobResult(
+  results: ResultCollector,
+  options: JobResultOptions,
+  failures: FailureBrief[] = failureBriefs(results.tests, options.maxFailures ?? 10),
+): JobResult {
   const c = results.counts()
   const start =
     options.start ??
@@ -39,7 +46,7 @@ export function toJobResult(results: ResultCollector, options: JobResultOptions)
     result: options.result ?? resultOf(results),
     voting: options.voting ?? true,
     tests: { total: c.total, passed: c.passed, failed: c.failed, skipped: c.skipped },
-    failures: failureBriefs(results, options.maxFailures ?? 10),
+    failures,
   }
   if (options.url) job.url = options.url
   if (start) job.start = start.toISOString()
@@ -50,11 +57,23 @@ export function toJobResult(results: ResultCollector, options: JobResultOptions)
   return job
 }
 
-export function failureBriefs(results: ResultCollector, max: number): FailureBrief[] {
-  const out: FailureBrief[] = []
-  for (const t of results.tests) {
-    if (out.length >= max) break
-    if (t.outcome === 'failed') out.push({ test: t.id, message: failureMessage(t.attachments, t.status) })
+export function failureBriefs(tests: Iterable<TestResult>, max: number): FailureBrief[] {
+  const briefs = new FailureBriefs(max)
+  for (const t of tests) {
+    if (briefs.list.length >= max) break
+    briefs.add(t)
   }
-  return out
+  return briefs.list
+}
+
+/** The briefs of the first `max` failed tests, gathered as tests finish (an `onTest`). */
+export class FailureBriefs {
+  readonly list: FailureBrief[] = []
+
+  constructor(private readonly max: number) {}
+
+  readonly add = (t: TestResult): void => {
+    if (t.outcome === 'failed' && this.list.length < this.max)
+      this.list.push({ test: t.id, message: failureMessage(t.attachments, t.status) })
+  }
 }

@@ -22,6 +22,57 @@ export function junitSeconds(micros: number): string {
   return x.toFixed(3)
 }
 
+/** What the suite's start tags say: its counts and the stream clock's span, in microseconds. */
+export interface SuiteTotals {
+  tests: number
+  failures: number
+  skipped: number
+  micros?: number
+}
+
+export function suiteTotals(results: ResultCollector): SuiteTotals {
+  const c = results.counts()
+  const first = results.firstTimestamp
+  const last = results.lastTimestamp
+  const micros = first !== undefined && last !== undefined ? last - first : undefined
+  return { tests: c.total, failures: c.failed, skipped: c.skipped, micros }
+}
+
+/**
+ * The XML declaration and the <testsuites> and <testsuite> start tags. `pad` is whitespace before
+ * the first tag's `>`, where XML allows it: a file written test by test reserves room for this
+ * header and writes it last, when the counts are known.
+ */
+export function junitHeader(totals: SuiteTotals, options: JUnitOptions = {}, pad = ''): string {
+  const time = totals.micros !== undefined ? junitSeconds(totals.micros) : '0.000'
+  const attrs = `tests="${totals.tests}" failures="${totals.failures}" errors="0" skipped="${totals.skipped}" time="${time}"`
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites ${attrs}${pad}>\n` +
+    `<testsuite name="${xmlAttr(options.suiteName ?? '')}" ${attrs}>\n`
+  )
+}
+
+export const JUNIT_FOOTER = '</testsuite>\n</testsuites>\n'
+
+/**
+ * The <testcase> elements, one finished test at a time, in the order they finished. Keeps
+ * junitxml's clock: the last timestamp passed to time(); a test without a start timestamp starts
+ * at whatever the clock last said.
+ */
+export class JUnitCases {
+  private clock: number | undefined
+
+  render(t: TestResult): string {
+    if (t.start !== undefined) this.clock = t.start
+    const testStart = this.clock
+    if (t.end !== undefined) this.clock = t.end
+    const duration =
+      testStart !== undefined && this.clock !== undefined ? junitSeconds(this.clock - testStart) : '0.000'
+    return testCase(t, duration)
+  }
+}
+
 /**
  * JUnit XML with the same test cases, names and outcomes as subunit2junitxml (classname/name split,
  * <failure> for fail, uxsuccess and unfinished tests, <skipped> with the reason, xfail as a pass,
@@ -33,39 +84,20 @@ export function writeJUnit(
   write: (chunk: string) => void,
   options: JUnitOptions = {},
 ): void {
-  const counts = results.counts()
-  const first = results.firstTimestamp
-  const last = results.lastTimestamp
-  const suiteTime = first !== undefined && last !== undefined ? junitSeconds(last - first) : '0.000'
-  const failures = counts.failed
-  write('<?xml version="1.0" encoding="UTF-8"?>\n')
-  write(
-    `<testsuites tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`,
-  )
-  write(
-    `<testsuite name="${xmlAttr(options.suiteName ?? '')}" tests="${counts.total}" failures="${failures}" errors="0" skipped="${counts.skipped}" time="${suiteTime}">\n`,
-  )
-  // junitxml's clock: the last timestamp passed to time(); a test without a start timestamp
-  // starts at whatever the clock last said.
-  let clock: number | undefined
+  write(junitHeader(suiteTotals(results), options))
+  const cases = new JUnitCases()
   let buffer = ''
   // Indexed: for-of made an iterator result per test until the loop was optimised.
   const tests = results.tests
   for (let i = 0; i < tests.length; i++) {
-    const t = tests[i]!
-    if (t.start !== undefined) clock = t.start
-    const testStart = clock
-    if (t.end !== undefined) clock = t.end
-    const duration =
-      testStart !== undefined && clock !== undefined ? junitSeconds(clock - testStart) : '0.000'
-    buffer += testCase(t, duration)
+    buffer += cases.render(tests[i]!)
     if (buffer.length > 65536) {
       write(buffer)
       buffer = ''
     }
   }
   write(buffer)
-  write('</testsuite>\n</testsuites>\n')
+  write(JUNIT_FOOTER)
 }
 
 export function renderJUnit(results: ResultCollector, options: JUnitOptions = {}): string {

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { CrcRuns } from './crc-runs.js'
 import { SubunitDecoder, type DecoderOptions } from './decoder.js'
-import { ResultCollector, type CollectorOptions } from './results.js'
+import { ResultCollector, type CollectorOptions, type TestResult } from './results.js'
 
 export interface ParsedStream {
   results: ResultCollector
@@ -16,8 +16,9 @@ export interface ReadOptions {
    * How a file's packet CRCs are checked. 'runs' (the default): each chunk's packets are decoded
    * first and their CRCs checked afterwards, a run of adjacent packets in one call (CrcRuns); if any
    * is bad the file is parsed again with 'inline', so the results are always python-subunit's.
-   * 'inline': each packet is checked before it is decoded. An `onTest` callback always gets
-   * 'inline', since it must not see a test twice.
+   * 'inline': each packet is checked before it is decoded.
+   * Either way `onTest` sees each test once: with 'runs', a chunk's finished tests reach it after
+   * the chunk's CRCs have checked good, and a parse again skips the tests it has already seen.
    */
   crc?: 'runs' | 'inline'
 }
@@ -32,10 +33,32 @@ export async function readSubunit(
     for await (const chunk of source as AsyncIterable<Uint8Array>) decoder.write(chunk)
     return finish(results, decoder)
   }
-  const runs = options.crc !== 'inline' && !options.onTest ? new CrcRuns() : undefined
-  const parsed = readFile(source, options, runs)
-  // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
-  return runs && !runs.good ? readFile(source, options, undefined) : parsed
+  if (options.crc === 'inline') return readFile(source, options, undefined)
+  const runs = new CrcRuns()
+  const onTest = options.onTest
+  if (onTest === undefined) {
+    const parsed = readFile(source, options, runs)
+    // Decoded on the assumption that every CRC was good: anything else, parse it again checking.
+    return runs.good ? parsed : readFile(source, options, undefined)
+  }
+  const held: TestResult[] = []
+  let delivered = 0
+  const deliver = () => {
+    for (const t of held) onTest(t)
+    delivered += held.length
+    held.length = 0
+  }
+  const parsed = readFile(source, { ...options, onTest: (t) => held.push(t) }, runs, deliver)
+  if (runs.good) {
+    deliver()
+    return parsed
+  }
+  // The tests delivered came before the bad packet, so the inline parse finds them first again.
+  let seen = 0
+  const skipDelivered = (t: TestResult) => {
+    if (seen++ >= delivered) onTest(t)
+  }
+  return readFile(source, { ...options, onTest: skipDelivered }, undefined)
 }
 
 function start(options: CollectorOptions & DecoderOptions, crcOffload?: CrcRuns) {
@@ -51,10 +74,12 @@ function finish(results: ResultCollector, decoder: SubunitDecoder): ParsedStream
   return { results, bytes: decoder.offset, packets: decoder.packets, parseErrors: decoder.parseErrors }
 }
 
+/** `checked` runs after each chunk whose CRCs `runs` found good. */
 function readFile(
   path: string,
   options: CollectorOptions & DecoderOptions,
   runs: CrcRuns | undefined,
+  checked?: () => void,
 ): ParsedStream {
   const { results, decoder } = start(options, runs)
   readFileInChunks(path, (chunk, base) => {
@@ -62,8 +87,11 @@ function readFile(
     decoder.write(chunk)
     // The buffer is read into again: open tests must not keep views into it.
     results.detach()
+    if (runs === undefined) return true
     // A bad CRC: this parse is thrown away, so stop reading.
-    return runs === undefined || runs.check()
+    if (!runs.check()) return false
+    checked?.()
+    return true
   })
   return finish(results, decoder)
 }

@@ -112,6 +112,11 @@ export interface CollectorOptions {
   stdoutCap?: number
   /** Called for every finished test, in the order subunit2junitxml would write it. */
   onTest?: (test: TestResult) => void
+  /**
+   * False: finished tests go to `onTest` only and `tests` stays empty, so a run's memory does not
+   * grow with its number of tests (counts and timestamps are still kept). Default true.
+   */
+  keep?: boolean
 }
 
 export function outcomeOf(status: FinalStatus): Outcome {
@@ -135,6 +140,7 @@ export function outcomeOf(status: FinalStatus): Outcome {
  * newest first.
  */
 export class ResultCollector {
+  /** Finished tests, in order (none when `keep` is false). */
   readonly tests: TestResult[] = []
   readonly stdout: Attachment
   private readonly open = new Map<string, TestRecord>()
@@ -142,6 +148,7 @@ export class ResultCollector {
   private readonly cap: number
   private readonly budget: number
   private readonly tailWhenFull: number
+  private readonly keep: boolean
   /** Earliest and latest timestamps junitxml's clock sees (suite time). */
   firstTimestamp: number | undefined
   lastTimestamp: number | undefined
@@ -151,6 +158,7 @@ export class ResultCollector {
     this.cap = options.attachmentCap ?? 64 * 1024
     this.budget = options.retainBudget ?? 48 * 1024 * 1024
     this.tailWhenFull = options.attachmentTailWhenFull ?? 4096
+    this.keep = options.keep ?? true
     this.stdout = new Attachment('stdout', 'text/plain', options.stdoutCap ?? 256 * 1024)
   }
 
@@ -335,7 +343,7 @@ export class ResultCollector {
     this.clock(r.start)
     this.clock(r.end)
     this.count(r, outcome)
-    this.tests.push(r)
+    if (this.keep) this.tests.push(r)
     this.options.onTest?.(r)
   }
 

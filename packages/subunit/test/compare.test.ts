@@ -1,12 +1,33 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { encodeStream, parseSubunit, renderJUnit, type ResultCollector } from '../src/index.js'
+import {
+  encodeStream,
+  parseSubunit,
+  renderJUnit,
+  toJobResult,
+  writeReports,
+  type ResultCollector,
+} from '../src/index.js'
 import { caseKeys, junitCases, pythonStream, referenceJUnit, subunitStats } from './support/reference.js'
 import { stestrStream } from './support/stestr.js'
 
-/** Ours against subunit2junitxml: same test cases, outcomes and times; same suite counts. */
-function compareWithReference(stream: Uint8Array): ResultCollector {
+/**
+ * Ours against subunit2junitxml: same test cases, outcomes and times; same suite counts. Also the
+ * file `stackci results` writes while it reads (no test kept): the same bytes but for the padding
+ * of its header, and the same JSON.
+ */
+async function compareWithReference(stream: Uint8Array): Promise<ResultCollector> {
   const { results } = parseSubunit(stream)
-  const ours = renderJUnit(results)
+  const ours = renderJUnit(results, { suiteName: 'j' })
+  const dir = mkdtempSync(join(tmpdir(), 'stackci-compare-'))
+  writeFileSync(join(dir, 's.subunit'), stream)
+  const paths = { junit: join(dir, 'junit.xml'), json: join(dir, 'job.json') }
+  const streamed = await writeReports(join(dir, 's.subunit'), paths, { name: 'j' })
+  expect(streamed.parsed.results.tests).toEqual([])
+  expect(readFileSync(paths.junit, 'utf8').replace(/^(<testsuites [^>]*") +>/m, '$1>')).toBe(ours)
+  expect(JSON.parse(readFileSync(paths.json, 'utf8'))).toEqual(toJobResult(results, { name: 'j' }))
   const ref = referenceJUnit(stream)
   // One deliberate difference: a test with no timestamp before any timestamp in the stream is timed
   // by junitxml against the wall clock (stream time minus now: large and negative); we write 0.
@@ -31,9 +52,9 @@ function compareWithReference(stream: Uint8Array): ResultCollector {
 }
 
 describe('results equal subunit2junitxml', () => {
-  it.each([1, 2, 3, 5, 6, 7, 10, 12])('generated stream, seed %i', (seed) => {
+  it.each([1, 2, 3, 5, 6, 7, 10, 12])('generated stream, seed %i', async (seed) => {
     const stream = pythonStream('random', String(seed), '150')
-    const results = compareWithReference(stream)
+    const results = await compareWithReference(stream)
     const c = results.counts()
     // The generator mixes every status; make sure this seed really exercised them.
     expect(c.failed).toBeGreaterThan(0)
@@ -41,7 +62,7 @@ describe('results equal subunit2junitxml', () => {
     expect(c.unfinished).toBeGreaterThan(0)
   })
 
-  it('durations on a rounding tie (0.0625 s, 0.1875 s, …) round half to even, as %0.3f does', () => {
+  it('durations on a rounding tie (0.0625 s, 0.1875 s, …) round half to even, as %0.3f does', async () => {
     const T0 = Date.UTC(2026, 10, 21, 12) * 1000
     const micros = [62_500, 187_500, 312_500, 437_500, 562_500, 1_062_500, 2_937_500, 500, 1_500]
     let at = T0
@@ -53,16 +74,16 @@ describe('results equal subunit2junitxml', () => {
         { testId: `a.B.test_${i}`, status: 'success' as const, timestamp: start + d },
       ]
     })
-    compareWithReference(encodeStream(events))
+    await compareWithReference(encodeStream(events))
   })
 
-  it('a tempest-like stream with tracebacks, skips and pythonlogging', () => {
-    compareWithReference(pythonStream('tempest', '0.3'))
+  it('a tempest-like stream with tracebacks, skips and pythonlogging', async () => {
+    await compareWithReference(pythonStream('tempest', '0.3'))
   })
 
-  it('a stream from a real `stestr run` over the sample project', () => {
+  it('a stream from a real `stestr run` over the sample project', async () => {
     const stream = stestrStream()
-    const results = compareWithReference(stream)
+    const results = await compareWithReference(stream)
     const byName = Object.fromEntries(results.tests.map((t) => [t.parts.method, t]))
     expect(byName.test_add!.outcome).toBe('passed')
     expect(byName.test_known_bug).toMatchObject({ outcome: 'passed', status: 'xfail' })

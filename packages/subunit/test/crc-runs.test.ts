@@ -148,13 +148,49 @@ describe('readSubunit checks CRCs in runs, and parses again when one is bad', ()
     expect(checks.mock.results.at(-1)!.value).toBe(false)
   })
 
-  it('with onTest, checks inline: no test is reported twice', async () => {
-    const bytes = Buffer.from(big)
-    const [offset, length] = extents(bytes)[1500]!
-    bytes[offset + length - 6]! ^= 0xff
+  it('with onTest: one parse when every CRC is good, each test delivered once, in order', async () => {
+    const parses = vi.spyOn(SubunitDecoder.prototype, 'end')
     const seen: string[] = []
-    const parsed = await readSubunit(file(bytes), { onTest: (t) => seen.push(t.id) })
-    expect(seen).toEqual(parsed.results.tests.map((t) => t.id))
-    same(parsed, parseSubunit(bytes))
+    const parsed = await readSubunit(file(big), { onTest: (t) => seen.push(t.id) })
+    expect(parses).toHaveBeenCalledOnce()
+    expect(seen).toEqual(parseSubunit(big).results.tests.map((t) => t.id))
+    same(parsed, parseSubunit(big))
+  })
+
+  it('with onTest and a corrupt packet in a later chunk: the tests delivered before it are not delivered again', async () => {
+    const many = Buffer.concat([big, big, big, big])
+    const all = extents(many)
+    const [offset, length] = all[all.length - 100]!
+    many[offset + length - 6]! ^= 0xff
+    const checks = vi.spyOn(CrcRuns.prototype, 'check')
+    const checksAtFirstTest: number[] = []
+    const seen: string[] = []
+    const parsed = await readSubunit(file(many), {
+      onTest: (t) => {
+        if (seen.length === 0) checksAtFirstTest.push(checks.mock.calls.length)
+        seen.push(t.id)
+      },
+    })
+    const failedCheck = checks.mock.results.findIndex((r) => r.value === false) + 1
+    expect(failedCheck).toBeGreaterThan(1)
+    // Tests went out after the first chunk checked good, long before the bad one was found.
+    expect(checksAtFirstTest[0]).toBeLessThan(failedCheck)
+    const inline = parseSubunit(many)
+    expect(inline.parseErrors).toBe(1)
+    expect(seen).toEqual(inline.results.tests.map((t) => t.id))
+    same(parsed, inline)
+  })
+
+  it('keep: false keeps no test, but the counts and onTest are the same', async () => {
+    const seen: string[] = []
+    const parsed = await readSubunit(file(big), { keep: false, onTest: (t) => seen.push(t.id) })
+    const kept = parseSubunit(big).results
+    expect(parsed.results.tests).toEqual([])
+    expect(parsed.results.counts()).toEqual(kept.counts())
+    expect([parsed.results.firstTimestamp, parsed.results.lastTimestamp]).toEqual([
+      kept.firstTimestamp,
+      kept.lastTimestamp,
+    ])
+    expect(seen).toEqual(kept.tests.map((t) => t.id))
   })
 })

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseResults } from '@stackci/model'
@@ -12,6 +12,7 @@ import {
   renderJUnit,
   renderMarkdown,
   toJobResult,
+  writeReports,
   type EncodeEvent,
 } from '../src/index.js'
 import { PYTHON } from './support/reference.js'
@@ -76,6 +77,40 @@ describe('renderers', () => {
     ]).toString()
     expect(summary.trim()).toBe('testsuites 6 3 1 6 3 1 AssertionError: server <b>&</b> "gone"')
     expect(xml).toContain('name="test_create[id-77fd6be0-1111-2222-3333-444455556666,smoke]" time="2.500"/>')
+  })
+
+  it('writes the JUnit file while it reads when only JUnit and JSON are asked for, header last', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackci-junit-'))
+    writeFileSync(join(dir, 's.subunit'), stream)
+    const paths = { junit: join(dir, 'out', 'junit.xml'), json: join(dir, 'job.json') }
+    const name = 'tempest — full <ü>'
+    const { parsed, job } = await writeReports(join(dir, 's.subunit'), paths, { name })
+    expect(parsed.results.tests).toEqual([])
+    expect(job.tests).toEqual({ total: 6, passed: 2, failed: 3, skipped: 1 })
+    expect(job.failures!.map((f) => f.test.split('.').pop())).toEqual([
+      'test_delete[id-88fd6be0-1111-2222-3333-444455556666]',
+      'test_fixed',
+      'test_hung',
+    ])
+    const summary = execFileSync(PYTHON, [
+      '-c',
+      'import sys,xml.etree.ElementTree as E; r=E.parse(sys.argv[1]).getroot(); s=r.find("testsuite"); ' +
+        'print(r.get("tests"), r.get("failures"), r.get("skipped"), r.get("time"), s.get("name"), len(s.findall("testcase")))',
+      paths.junit,
+    ]).toString()
+    expect(summary.trim()).toBe('6 3 1 5.000 tempest — full <ü> 6')
+    const xml = readFileSync(paths.junit, 'utf8')
+    expect(xml.replace(/^(<testsuites [^>]*") +>/m, '$1>')).toBe(renderJUnit(results, { suiteName: name }))
+    // With HTML asked for too, every test is kept for it.
+    const both = await writeReports(join(dir, 's.subunit'), { ...paths, html: join(dir, 'r.html') }, { name })
+    expect(both.parsed.results.tests.length).toBe(6)
+    expect(readFileSync(paths.junit, 'utf8')).toBe(xml)
+    // A read that fails leaves no half-written JUnit file behind.
+    const lost = join(dir, 'lost.xml')
+    await expect(writeReports(join(dir, 'missing.subunit'), { junit: lost }, { name })).rejects.toThrow(
+      /ENOENT/,
+    )
+    expect(existsSync(lost)).toBe(false)
   })
 
   it('escapes markup in a test id that follows plain ones', () => {
