@@ -99,10 +99,16 @@ describe('stackci results', () => {
     const bad = Buffer.from(stream(false))
     bad[bad.length - 1]! ^= 1
     const bin = resolve(import.meta.dirname, '../bin/stackci.js')
-    const r = spawnSync(process.execPath, [bin, 'results', '-'], { input: bad })
+    const junit = join(mkdtempSync(join(tmpdir(), 'stackci-results-')), 'junit.xml')
+    const r = spawnSync(process.execPath, [bin, 'results', '-', '--junit', junit], { input: bad })
     expect(r.status).toBe(1)
     expect(r.stdout.toString()).toMatch(
       /^FAILURE: 3 tests, 1 passed, 2 failed, 0 skipped \(1 corrupt packets reported as subunit.parser\)\n {2}FAILED subunit.parser: Bad checksum - calculated \(0x[0-9a-f]+\), stored \(0x[0-9a-f]+\)\n {2}FAILED a.B.test_other: test did not finish\n$/,
     )
+    // Written while stdin was read: the header, counted at the end, agrees with the cases.
+    const xml = readFileSync(junit, 'utf8')
+    expect(xml).toMatch(/<testsuites tests="3" failures="2" errors="0" skipped="0" time="1.000" *>/)
+    expect(xml.match(/<testcase /g)).toHaveLength(3)
+    expect(xml.match(/<failure /g)).toHaveLength(2)
   })
 })
