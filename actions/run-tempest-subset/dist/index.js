@@ -29746,6 +29746,9 @@ class ResultCollector {
                 attachments = r.attachments = attachments.filter((a) => a.name === 'reason');
             for (const a of attachments) {
                 a.materialize();
+                // The budget is for what stays to the end; a test not kept takes its bytes with it.
+                if (!this.keep)
+                    continue;
                 if (this.retained + a.retainedBytes > this.budget)
                     a.shrink(this.tailWhenFull);
                 this.retained += a.retainedBytes;
@@ -30401,6 +30404,8 @@ const WIDEST = { tests: 2 ** 53, failures: 2 ** 53, skipped: 2 ** 53, micros: 2 
  * `ResultCollector`'s `keep: false`, no test outlives its <testcase>, so memory does not grow with
  * the number of tests. The header, whose counts are known only at the end, is written last into
  * room reserved for its widest form; the difference is spaces inside the first start tag.
+ * A target that cannot seek (a pipe, `/dev/stdout`) gets the header first and the test cases
+ * after it, which means holding them in memory until the end.
  */
 class JUnitFile {
     path;
@@ -30408,42 +30413,75 @@ class JUnitFile {
     fd;
     cases = new JUnitCases();
     buffer = '';
+    /** Bytes reserved for the header; 0 when the target cannot seek. */
     reserved;
+    /** The test cases, when the target cannot seek. */
+    held = [];
     constructor(path, options = {}) {
         this.path = path;
         this.options = options;
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
         this.fd = (0,external_node_fs_.openSync)(path, 'w');
-        this.reserved = Buffer.byteLength(junitHeader(WIDEST, options));
-        (0,external_node_fs_.writeSync)(this.fd, ' '.repeat(this.reserved));
+        try {
+            this.reserved = (0,external_node_fs_.fstatSync)(this.fd).isFile() ? Buffer.byteLength(junitHeader(WIDEST, options)) : 0;
+            if (this.reserved)
+                (0,external_node_fs_.writeSync)(this.fd, ' '.repeat(this.reserved));
+        }
+        catch (e) {
+            this.abort();
+            throw e;
+        }
     }
     /** A finished test: give it as `onTest`. */
     add = (t) => {
         this.buffer += this.cases.render(t);
         if (this.buffer.length > 65536) {
-            (0,external_node_fs_.writeSync)(this.fd, this.buffer);
+            if (this.reserved)
+                (0,external_node_fs_.writeSync)(this.fd, this.buffer);
+            else
+                this.held.push(this.buffer);
             this.buffer = '';
         }
     };
     /** The stream has ended: the footer, then the header with `results`' counts. */
     close(results) {
         try {
-            (0,external_node_fs_.writeSync)(this.fd, this.buffer + JUNIT_FOOTER);
-            this.buffer = '';
             const totals = suiteTotals(results);
-            const pad = this.reserved - Buffer.byteLength(junitHeader(totals, this.options));
-            if (pad < 0)
-                throw new Error(`JUnit header for ${this.path} is wider than the room reserved for it`);
-            (0,external_node_fs_.writeSync)(this.fd, junitHeader(totals, this.options, ' '.repeat(pad)), 0);
-        }
-        finally {
+            if (!this.reserved) {
+                (0,external_node_fs_.writeSync)(this.fd, junitHeader(totals, this.options));
+                for (const chunk of this.held)
+                    (0,external_node_fs_.writeSync)(this.fd, chunk);
+                this.held.length = 0;
+                (0,external_node_fs_.writeSync)(this.fd, this.buffer + JUNIT_FOOTER);
+            }
+            else {
+                (0,external_node_fs_.writeSync)(this.fd, this.buffer + JUNIT_FOOTER);
+                const pad = this.reserved - Buffer.byteLength(junitHeader(totals, this.options));
+                if (pad < 0)
+                    throw new Error(`JUnit header for ${this.path} is wider than the room reserved for it`);
+                (0,external_node_fs_.writeSync)(this.fd, junitHeader(totals, this.options, ' '.repeat(pad)), 0);
+            }
+            this.buffer = '';
             (0,external_node_fs_.closeSync)(this.fd);
         }
+        catch (e) {
+            this.abort();
+            throw e;
+        }
     }
-    /** The read failed: no half-written file is left to look like a report. */
+    /**
+     * The read or the write failed: no half-written file is left to look like a report. Only a
+     * regular file this writer made is removed, never a device or a pipe it was given.
+     */
     abort() {
-        (0,external_node_fs_.closeSync)(this.fd);
-        (0,external_node_fs_.rmSync)(this.path, { force: true });
+        try {
+            (0,external_node_fs_.closeSync)(this.fd);
+        }
+        catch {
+            // Already closed, or the close itself failed: the file goes all the same.
+        }
+        if (this.reserved)
+            (0,external_node_fs_.rmSync)(this.path, { force: true });
     }
 }
 

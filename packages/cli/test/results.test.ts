@@ -94,6 +94,24 @@ describe('stackci results', () => {
     expect(v.err()).toMatch(/Unknown option '--jnuit'/)
   })
 
+  it('writes JUnit to /dev/stdout when that is a pipe', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackci-results-'))
+    writeFileSync(join(dir, 's.subunit'), stream(true))
+    const bin = resolve(import.meta.dirname, '../bin/stackci.js')
+    // Through `| cat`: spawnSync's own stdout is a socket, which /dev/stdout cannot be opened on.
+    const r = spawnSync(
+      'sh',
+      ['-c', '"$0" "$1" results s.subunit --junit /dev/stdout | cat', process.execPath, bin],
+      { cwd: dir },
+    )
+    expect(r.stderr.toString()).toBe('')
+    const out = r.stdout.toString()
+    expect(out).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites tests="2" failures="1" errors="0" skipped="0" time="2.000">\n/,
+    )
+    expect(out).toMatch(/<\/testsuites>\nFAILURE: 2 tests, 1 passed, 1 failed, 0 skipped\n/)
+  })
+
   // The corrupt packet is test_other's final status, so test_other never finishes: a failure.
   it('reads stdin through the real bin and reports corrupt packets', () => {
     const bad = Buffer.from(stream(false))

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
   JUNIT_FOOTER,
@@ -18,12 +18,17 @@ const WIDEST: SuiteTotals = { tests: 2 ** 53, failures: 2 ** 53, skipped: 2 ** 5
  * `ResultCollector`'s `keep: false`, no test outlives its <testcase>, so memory does not grow with
  * the number of tests. The header, whose counts are known only at the end, is written last into
  * room reserved for its widest form; the difference is spaces inside the first start tag.
+ * A target that cannot seek (a pipe, `/dev/stdout`) gets the header first and the test cases
+ * after it, which means holding them in memory until the end.
  */
 export class JUnitFile {
   private readonly fd: number
   private readonly cases = new JUnitCases()
   private buffer = ''
+  /** Bytes reserved for the header; 0 when the target cannot seek. */
   private readonly reserved: number
+  /** The test cases, when the target cannot seek. */
+  private readonly held: string[] = []
 
   constructor(
     readonly path: string,
@@ -31,15 +36,21 @@ export class JUnitFile {
   ) {
     mkdirSync(dirname(path), { recursive: true })
     this.fd = openSync(path, 'w')
-    this.reserved = Buffer.byteLength(junitHeader(WIDEST, options))
-    writeSync(this.fd, ' '.repeat(this.reserved))
+    try {
+      this.reserved = fstatSync(this.fd).isFile() ? Buffer.byteLength(junitHeader(WIDEST, options)) : 0
+      if (this.reserved) writeSync(this.fd, ' '.repeat(this.reserved))
+    } catch (e) {
+      this.abort()
+      throw e
+    }
   }
 
   /** A finished test: give it as `onTest`. */
   readonly add = (t: TestResult): void => {
     this.buffer += this.cases.render(t)
     if (this.buffer.length > 65536) {
-      writeSync(this.fd, this.buffer)
+      if (this.reserved) writeSync(this.fd, this.buffer)
+      else this.held.push(this.buffer)
       this.buffer = ''
     }
   }
@@ -47,20 +58,36 @@ export class JUnitFile {
   /** The stream has ended: the footer, then the header with `results`' counts. */
   close(results: ResultCollector): void {
     try {
-      writeSync(this.fd, this.buffer + JUNIT_FOOTER)
-      this.buffer = ''
       const totals = suiteTotals(results)
-      const pad = this.reserved - Buffer.byteLength(junitHeader(totals, this.options))
-      if (pad < 0) throw new Error(`JUnit header for ${this.path} is wider than the room reserved for it`)
-      writeSync(this.fd, junitHeader(totals, this.options, ' '.repeat(pad)), 0)
-    } finally {
+      if (!this.reserved) {
+        writeSync(this.fd, junitHeader(totals, this.options))
+        for (const chunk of this.held) writeSync(this.fd, chunk)
+        this.held.length = 0
+        writeSync(this.fd, this.buffer + JUNIT_FOOTER)
+      } else {
+        writeSync(this.fd, this.buffer + JUNIT_FOOTER)
+        const pad = this.reserved - Buffer.byteLength(junitHeader(totals, this.options))
+        if (pad < 0) throw new Error(`JUnit header for ${this.path} is wider than the room reserved for it`)
+        writeSync(this.fd, junitHeader(totals, this.options, ' '.repeat(pad)), 0)
+      }
+      this.buffer = ''
       closeSync(this.fd)
+    } catch (e) {
+      this.abort()
+      throw e
     }
   }
 
-  /** The read failed: no half-written file is left to look like a report. */
+  /**
+   * The read or the write failed: no half-written file is left to look like a report. Only a
+   * regular file this writer made is removed, never a device or a pipe it was given.
+   */
   abort(): void {
-    closeSync(this.fd)
-    rmSync(this.path, { force: true })
+    try {
+      closeSync(this.fd)
+    } catch {
+      // Already closed, or the close itself failed: the file goes all the same.
+    }
+    if (this.reserved) rmSync(this.path, { force: true })
   }
 }

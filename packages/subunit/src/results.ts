@@ -104,13 +104,17 @@ export interface CollectorOptions {
   /**
    * Bytes of attachments kept over the whole run; past it, new attachments keep only their last
    * `attachmentTailWhenFull` bytes. Attachments of passed tests are never kept: no renderer shows
-   * them and they are most of a tempest stream.
+   * them and they are most of a tempest stream. With `keep: false` nothing is kept, so no budget.
    */
   retainBudget?: number
   attachmentTailWhenFull?: number
   /** Non-subunit bytes kept (head + tail) for the run's `stdout`. */
   stdoutCap?: number
-  /** Called for every finished test, in the order subunit2junitxml would write it. */
+  /**
+   * Called for every finished test, in the order subunit2junitxml would write it. readSubunit on
+   * a file calls it once the CRCs of the chunk that finished the test have checked good: up to a
+   * chunk late, when `counts()` already include the rest of that chunk.
+   */
   onTest?: (test: TestResult) => void
   /**
    * False: finished tests go to `onTest` only and `tests` stays empty, so a run's memory does not
@@ -335,6 +339,8 @@ export class ResultCollector {
       if (outcome === 'skipped') attachments = r.attachments = attachments.filter((a) => a.name === 'reason')
       for (const a of attachments) {
         a.materialize()
+        // The budget is for what stays to the end; a test not kept takes its bytes with it.
+        if (!this.keep) continue
         if (this.retained + a.retainedBytes > this.budget) a.shrink(this.tailWhenFull)
         this.retained += a.retainedBytes
       }

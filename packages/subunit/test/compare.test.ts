@@ -10,7 +10,14 @@ import {
   writeReports,
   type ResultCollector,
 } from '../src/index.js'
-import { caseKeys, junitCases, pythonStream, referenceJUnit, subunitStats } from './support/reference.js'
+import {
+  caseKeys,
+  junitCases,
+  pythonStream,
+  referenceJUnit,
+  subunitStats,
+  type JUnitCase,
+} from './support/reference.js'
 import { stestrStream } from './support/stestr.js'
 
 /**
@@ -35,6 +42,9 @@ async function compareWithReference(stream: Uint8Array): Promise<ResultCollector
     c.time.startsWith('-') && Number(c.time) < -1 ? { ...c, time: '0.000' } : c,
   )
   expect(caseKeys(junitCases(ours), true)).toEqual(caseKeys(refCases, true))
+  // caseKeys sorts; the order tests are written in must be subunit2junitxml's too.
+  const order = (cases: JUnitCase[]) => cases.map((c) => `${c.classname}.${c.name}`)
+  expect(order(junitCases(ours))).toEqual(order(refCases))
   const head = /<testsuite ([^>]*)>/.exec(ours)![1]!
   const attr = (n: string) => new RegExp(`${n}="([^"]*)"`).exec(head)![1]
   expect({ tests: attr('tests'), failures: attr('failures'), time: attr('time') }).toEqual({

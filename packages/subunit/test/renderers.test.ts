@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseResults } from '@stackci/model'
@@ -105,12 +105,56 @@ describe('renderers', () => {
     const both = await writeReports(join(dir, 's.subunit'), { ...paths, html: join(dir, 'r.html') }, { name })
     expect(both.parsed.results.tests.length).toBe(6)
     expect(readFileSync(paths.junit, 'utf8')).toBe(xml)
-    // A read that fails leaves no half-written JUnit file behind.
+    // A read that fails leaves no half-written JUnit file behind: before the first test case…
     const lost = join(dir, 'lost.xml')
     await expect(writeReports(join(dir, 'missing.subunit'), { junit: lost }, { name })).rejects.toThrow(
       /ENOENT/,
     )
     expect(existsSync(lost)).toBe(false)
+    // …or after some were written.
+    let n = 0
+    const failing = {
+      collector: {
+        onTest: () => {
+          if (++n === 3) throw new Error('disk gone')
+        },
+      },
+    }
+    await expect(writeReports(join(dir, 's.subunit'), { junit: lost }, { name }, failing)).rejects.toThrow(
+      'disk gone',
+    )
+    expect(existsSync(lost)).toBe(false)
+  })
+
+  it('writes JUnit to a pipe, which cannot seek, header first; and never removes a pipe it was given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stackci-junit-'))
+    writeFileSync(join(dir, 's.subunit'), stream)
+    const fifo = join(dir, 'junit.fifo')
+    execFileSync('mkfifo', [fifo])
+    const readFifo = () => {
+      const cat = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const chunks: Buffer[] = []
+      cat.stdout.on('data', (c: Buffer) => chunks.push(c))
+      return new Promise<string>((done) => cat.on('close', () => done(Buffer.concat(chunks).toString())))
+    }
+    const read = readFifo()
+    const { parsed } = await writeReports(join(dir, 's.subunit'), { junit: fifo }, { name: 'p' })
+    expect(await read).toBe(renderJUnit(results, { suiteName: 'p' }))
+    expect(parsed.results.tests).toEqual([])
+
+    const partial = readFifo()
+    const failing = {
+      collector: {
+        onTest: () => {
+          throw new Error('stop')
+        },
+      },
+    }
+    await expect(
+      writeReports(join(dir, 's.subunit'), { junit: fifo }, { name: 'p' }, failing),
+    ).rejects.toThrow('stop')
+    expect(await partial).toBe('')
+    expect(statSync(fifo).isFIFO()).toBe(true)
   })
 
   it('escapes markup in a test id that follows plain ones', () => {
@@ -288,5 +332,31 @@ describe('bounded memory', () => {
     // Holding 100 bytes means holding 100 bytes: not a view that pins the 10,000 it was cut from.
     const { tail } = kept[kept.length - 1] as unknown as { tail: Uint8Array[] }
     expect(tail.map((p) => p.buffer.byteLength)).toEqual([100])
+  })
+
+  it('keeps no budget when no test is kept: the streamed JUnit has every failure whole', async () => {
+    const events: EncodeEvent[] = []
+    for (let i = 0; i < 50; i++) {
+      const log = {
+        fileName: 'pythonlogging',
+        fileBytes: `${i}:` + 'l'.repeat(10_000),
+        mimeType: 'text/plain;charset=utf8',
+      }
+      events.push(...run(`a.B.test_${i}`, i % 2 ? 'fail' : 'success', i, 1, [log]))
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'subunit-budget-'))
+    writeFileSync(join(dir, 's.subunit'), encodeStream(events))
+    const collector = { retainBudget: 50_000, attachmentTailWhenFull: 100 }
+    const junit = join(dir, 'junit.xml')
+    await writeReports(join(dir, 's.subunit'), { junit }, { name: 'b' }, { collector })
+    const whole = readFileSync(junit, 'utf8')
+    expect(whole).toContain(`49:${'l'.repeat(10_000)}`)
+    // Kept for the HTML report, the same run is held to its budget.
+    const html = join(dir, 'r.html')
+    await writeReports(join(dir, 's.subunit'), { junit, html }, { name: 'b' }, { collector })
+    const kept = readFileSync(junit, 'utf8')
+    expect(kept).toContain('l'.repeat(100))
+    expect(kept).not.toContain(`49:`)
+    expect(kept.length).toBeLessThan(whole.length - 100_000)
   })
 })
