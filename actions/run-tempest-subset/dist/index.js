@@ -30470,17 +30470,28 @@ class JUnitFile {
         }
     }
     /**
-     * The read or the write failed: no half-written file is left to look like a report. Only a
-     * regular file this writer made is removed, never a device or a pipe it was given.
+     * The read or the write failed: no half-written file is left to look like a report. Only the
+     * regular file this writer made, under the name it was given, is removed: never a device or a
+     * pipe, nor the file a symlink such as /dev/stdout leads to, nor the symlink.
      */
     abort() {
+        let ours = false;
+        try {
+            const written = (0,external_node_fs_.fstatSync)(this.fd);
+            const named = (0,external_node_fs_.lstatSync)(this.path, { throwIfNoEntry: false });
+            ours =
+                written.isFile() && named?.isFile() === true && named.ino === written.ino && named.dev === written.dev;
+        }
+        catch {
+            // Cannot tell: leave it.
+        }
         try {
             (0,external_node_fs_.closeSync)(this.fd);
         }
         catch {
-            // Already closed, or the close itself failed: the file goes all the same.
+            // Already closed, or the close itself failed.
         }
-        if (this.reserved)
+        if (ours)
             (0,external_node_fs_.rmSync)(this.path, { force: true });
     }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseResults } from '@stackci/model'
@@ -97,11 +97,14 @@ describe('stackci results', () => {
   it('writes JUnit to /dev/stdout when that is a pipe', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stackci-results-'))
     writeFileSync(join(dir, 's.subunit'), stream(true))
+    // What /dev/stdout is, made in the test's own directory: a mistake here must not cost the
+    // machine its /dev/stdout.
+    symlinkSync('/proc/self/fd/1', join(dir, 'stdout'))
     const bin = resolve(import.meta.dirname, '../bin/stackci.js')
-    // Through `| cat`: spawnSync's own stdout is a socket, which /dev/stdout cannot be opened on.
+    // Through `| cat`: spawnSync's own stdout is a socket, which /proc/self/fd/1 cannot be opened on.
     const r = spawnSync(
       'sh',
-      ['-c', '"$0" "$1" results s.subunit --junit /dev/stdout | cat', process.execPath, bin],
+      ['-c', '"$0" "$1" results s.subunit --junit stdout | cat', process.execPath, bin],
       { cwd: dir },
     )
     expect(r.stderr.toString()).toBe('')

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import {
   JUNIT_FOOTER,
@@ -79,15 +79,25 @@ export class JUnitFile {
   }
 
   /**
-   * The read or the write failed: no half-written file is left to look like a report. Only a
-   * regular file this writer made is removed, never a device or a pipe it was given.
+   * The read or the write failed: no half-written file is left to look like a report. Only the
+   * regular file this writer made, under the name it was given, is removed: never a device or a
+   * pipe, nor the file a symlink such as /dev/stdout leads to, nor the symlink.
    */
   abort(): void {
+    let ours = false
+    try {
+      const written = fstatSync(this.fd)
+      const named = lstatSync(this.path, { throwIfNoEntry: false })
+      ours =
+        written.isFile() && named?.isFile() === true && named.ino === written.ino && named.dev === written.dev
+    } catch {
+      // Cannot tell: leave it.
+    }
     try {
       closeSync(this.fd)
     } catch {
-      // Already closed, or the close itself failed: the file goes all the same.
+      // Already closed, or the close itself failed.
     }
-    if (this.reserved) rmSync(this.path, { force: true })
+    if (ours) rmSync(this.path, { force: true })
   }
 }

@@ -1,5 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseResults } from '@stackci/model'
@@ -124,6 +132,16 @@ describe('renderers', () => {
       'disk gone',
     )
     expect(existsSync(lost)).toBe(false)
+    // A name that is a symlink (as /dev/stdout is) loses neither the link nor the file it leads to.
+    const target = join(dir, 'target.xml')
+    writeFileSync(target, '')
+    symlinkSync(target, join(dir, 'link.xml'))
+    n = 0
+    await expect(
+      writeReports(join(dir, 's.subunit'), { junit: join(dir, 'link.xml') }, { name }, failing),
+    ).rejects.toThrow('disk gone')
+    expect(lstatSync(join(dir, 'link.xml')).isSymbolicLink()).toBe(true)
+    expect(statSync(target).isFile()).toBe(true)
   })
 
   it('writes JUnit to a pipe, which cannot seek, header first; and never removes a pipe it was given', async () => {
