@@ -29365,11 +29365,10 @@ class Attachment {
      */
     append(bytes, copy = true) {
         this.size += bytes.length;
-        const keep = (b) => (copy ? copyOf(b) : b);
         const headCap = this.cap >> 1;
         if (this.headLen < headCap) {
             const take = Math.min(headCap - this.headLen, bytes.length);
-            this.head.push(keep(bytes.subarray(0, take)));
+            this.head.push(kept(bytes.subarray(0, take), copy));
             this.headLen += take;
             bytes = bytes.subarray(take);
             if (!bytes.length)
@@ -29377,11 +29376,11 @@ class Attachment {
         }
         const tailCap = this.cap - headCap;
         if (bytes.length >= tailCap) {
-            this.tail = [keep(bytes.subarray(bytes.length - tailCap))];
+            this.tail = [kept(bytes.subarray(bytes.length - tailCap), copy)];
             this.tailLen = tailCap;
             return this.compactIfFragmented();
         }
-        this.tail.push(keep(bytes));
+        this.tail.push(kept(bytes, copy));
         this.tailLen += bytes.length;
         while (this.tailLen > tailCap) {
             const first = this.tail[0];
@@ -29440,6 +29439,10 @@ class Attachment {
 // run decodes thousands of skip reasons and tracebacks, each only once, in code not yet optimised).
 const utf8Slice = Buffer.prototype
     .utf8Slice;
+/** What append keeps of `b`: a copy, or with `copy` false the view itself. */
+function kept(b, copy) {
+    return copy ? copyOf(b) : b;
+}
 /** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
 function own(pieces) {
     return pieces.length === 1 ? copyOf(pieces[0]) : Buffer.concat(pieces);
@@ -30323,20 +30326,33 @@ function junitHeader(totals, options = {}, pad = '') {
 }
 const JUNIT_FOOTER = '</testsuite>\n</testsuites>\n';
 /**
- * The <testcase> elements, one finished test at a time, in the order they finished. Keeps
- * junitxml's clock: the last timestamp passed to time(); a test without a start timestamp starts
- * at whatever the clock last said.
+ * The <testcase> elements, one finished test at a time, in the order they finished, handed to
+ * `write` in chunks of about 64 KB. Keeps junitxml's clock: the last timestamp passed to time(); a
+ * test without a start timestamp starts at whatever the clock last said.
  */
 class JUnitCases {
+    write;
     clock;
-    render(t) {
+    buffer = '';
+    constructor(write) {
+        this.write = write;
+    }
+    add(t) {
         if (t.start !== undefined)
             this.clock = t.start;
         const testStart = this.clock;
         if (t.end !== undefined)
             this.clock = t.end;
         const duration = testStart !== undefined && this.clock !== undefined ? junitSeconds(this.clock - testStart) : '0.000';
-        return testCase(t, duration);
+        this.buffer += testCase(t, duration);
+        if (this.buffer.length > 65536)
+            this.flush();
+    }
+    /** Writes what is buffered. */
+    flush() {
+        if (this.buffer)
+            this.write(this.buffer);
+        this.buffer = '';
     }
 }
 /**
@@ -30347,18 +30363,12 @@ class JUnitCases {
  */
 function writeJUnit(results, write, options = {}) {
     write(junitHeader(suiteTotals(results), options));
-    const cases = new JUnitCases();
-    let buffer = '';
+    const cases = new JUnitCases(write);
     // Indexed: for-of made an iterator result per test until the loop was optimised.
     const tests = results.tests;
-    for (let i = 0; i < tests.length; i++) {
-        buffer += cases.render(tests[i]);
-        if (buffer.length > 65536) {
-            write(buffer);
-            buffer = '';
-        }
-    }
-    write(buffer);
+    for (let i = 0; i < tests.length; i++)
+        cases.add(tests[i]);
+    cases.flush();
     write(JUNIT_FOOTER);
 }
 function renderJUnit(results, options = {}) {
@@ -30411,8 +30421,12 @@ class JUnitFile {
     path;
     options;
     fd;
-    cases = new JUnitCases();
-    buffer = '';
+    cases = new JUnitCases((chunk) => {
+        if (this.reserved)
+            (0,external_node_fs_.writeSync)(this.fd, chunk);
+        else
+            this.held.push(chunk);
+    });
     /** Bytes reserved for the header; 0 when the target cannot seek. */
     reserved;
     /** The test cases, when the target cannot seek. */
@@ -30433,35 +30447,26 @@ class JUnitFile {
         }
     }
     /** A finished test: give it as `onTest`. */
-    add = (t) => {
-        this.buffer += this.cases.render(t);
-        if (this.buffer.length > 65536) {
-            if (this.reserved)
-                (0,external_node_fs_.writeSync)(this.fd, this.buffer);
-            else
-                this.held.push(this.buffer);
-            this.buffer = '';
-        }
-    };
+    add = (t) => this.cases.add(t);
     /** The stream has ended: the footer, then the header with `results`' counts. */
     close(results) {
         try {
             const totals = suiteTotals(results);
-            if (!this.reserved) {
-                (0,external_node_fs_.writeSync)(this.fd, junitHeader(totals, this.options));
-                for (const chunk of this.held)
-                    (0,external_node_fs_.writeSync)(this.fd, chunk);
-                this.held.length = 0;
-                (0,external_node_fs_.writeSync)(this.fd, this.buffer + JUNIT_FOOTER);
-            }
-            else {
-                (0,external_node_fs_.writeSync)(this.fd, this.buffer + JUNIT_FOOTER);
+            this.cases.flush();
+            if (this.reserved) {
+                (0,external_node_fs_.writeSync)(this.fd, JUNIT_FOOTER);
                 const pad = this.reserved - Buffer.byteLength(junitHeader(totals, this.options));
                 if (pad < 0)
                     throw new Error(`JUnit header for ${this.path} is wider than the room reserved for it`);
                 (0,external_node_fs_.writeSync)(this.fd, junitHeader(totals, this.options, ' '.repeat(pad)), 0);
             }
-            this.buffer = '';
+            else {
+                (0,external_node_fs_.writeSync)(this.fd, junitHeader(totals, this.options));
+                for (const chunk of this.held)
+                    (0,external_node_fs_.writeSync)(this.fd, chunk);
+                this.held.length = 0;
+                (0,external_node_fs_.writeSync)(this.fd, JUNIT_FOOTER);
+            }
             (0,external_node_fs_.closeSync)(this.fd);
         }
         catch (e) {

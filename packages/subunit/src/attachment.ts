@@ -30,22 +30,21 @@ export class Attachment {
    */
   append(bytes: Uint8Array, copy = true): void {
     this.size += bytes.length
-    const keep = (b: Uint8Array) => (copy ? copyOf(b) : b)
     const headCap = this.cap >> 1
     if (this.headLen < headCap) {
       const take = Math.min(headCap - this.headLen, bytes.length)
-      this.head.push(keep(bytes.subarray(0, take)))
+      this.head.push(kept(bytes.subarray(0, take), copy))
       this.headLen += take
       bytes = bytes.subarray(take)
       if (!bytes.length) return this.compactIfFragmented()
     }
     const tailCap = this.cap - headCap
     if (bytes.length >= tailCap) {
-      this.tail = [keep(bytes.subarray(bytes.length - tailCap))]
+      this.tail = [kept(bytes.subarray(bytes.length - tailCap), copy)]
       this.tailLen = tailCap
       return this.compactIfFragmented()
     }
-    this.tail.push(keep(bytes))
+    this.tail.push(kept(bytes, copy))
     this.tailLen += bytes.length
     while (this.tailLen > tailCap) {
       const first = this.tail[0]!
@@ -106,6 +105,11 @@ export class Attachment {
 // run decodes thousands of skip reasons and tracebacks, each only once, in code not yet optimised).
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: (start: number, end: number) => string })
   .utf8Slice
+
+/** What append keeps of `b`: a copy, or with `copy` false the view itself. */
+function kept(b: Uint8Array, copy: boolean): Uint8Array {
+  return copy ? copyOf(b) : b
+}
 
 /** A copy of the pieces in one buffer (usually one piece: no Buffer.concat and its checks). */
 function own(pieces: Uint8Array[]): Uint8Array {

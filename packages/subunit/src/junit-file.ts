@@ -23,8 +23,10 @@ const WIDEST: SuiteTotals = { tests: 2 ** 53, failures: 2 ** 53, skipped: 2 ** 5
  */
 export class JUnitFile {
   private readonly fd: number
-  private readonly cases = new JUnitCases()
-  private buffer = ''
+  private readonly cases = new JUnitCases((chunk) => {
+    if (this.reserved) writeSync(this.fd, chunk)
+    else this.held.push(chunk)
+  })
   /** Bytes reserved for the header; 0 when the target cannot seek. */
   private readonly reserved: number
   /** The test cases, when the target cannot seek. */
@@ -46,31 +48,24 @@ export class JUnitFile {
   }
 
   /** A finished test: give it as `onTest`. */
-  readonly add = (t: TestResult): void => {
-    this.buffer += this.cases.render(t)
-    if (this.buffer.length > 65536) {
-      if (this.reserved) writeSync(this.fd, this.buffer)
-      else this.held.push(this.buffer)
-      this.buffer = ''
-    }
-  }
+  readonly add = (t: TestResult): void => this.cases.add(t)
 
   /** The stream has ended: the footer, then the header with `results`' counts. */
   close(results: ResultCollector): void {
     try {
       const totals = suiteTotals(results)
-      if (!this.reserved) {
-        writeSync(this.fd, junitHeader(totals, this.options))
-        for (const chunk of this.held) writeSync(this.fd, chunk)
-        this.held.length = 0
-        writeSync(this.fd, this.buffer + JUNIT_FOOTER)
-      } else {
-        writeSync(this.fd, this.buffer + JUNIT_FOOTER)
+      this.cases.flush()
+      if (this.reserved) {
+        writeSync(this.fd, JUNIT_FOOTER)
         const pad = this.reserved - Buffer.byteLength(junitHeader(totals, this.options))
         if (pad < 0) throw new Error(`JUnit header for ${this.path} is wider than the room reserved for it`)
         writeSync(this.fd, junitHeader(totals, this.options, ' '.repeat(pad)), 0)
+      } else {
+        writeSync(this.fd, junitHeader(totals, this.options))
+        for (const chunk of this.held) writeSync(this.fd, chunk)
+        this.held.length = 0
+        writeSync(this.fd, JUNIT_FOOTER)
       }
-      this.buffer = ''
       closeSync(this.fd)
     } catch (e) {
       this.abort()

@@ -56,20 +56,30 @@ export function junitHeader(totals: SuiteTotals, options: JUnitOptions = {}, pad
 export const JUNIT_FOOTER = '</testsuite>\n</testsuites>\n'
 
 /**
- * The <testcase> elements, one finished test at a time, in the order they finished. Keeps
- * junitxml's clock: the last timestamp passed to time(); a test without a start timestamp starts
- * at whatever the clock last said.
+ * The <testcase> elements, one finished test at a time, in the order they finished, handed to
+ * `write` in chunks of about 64 KB. Keeps junitxml's clock: the last timestamp passed to time(); a
+ * test without a start timestamp starts at whatever the clock last said.
  */
 export class JUnitCases {
   private clock: number | undefined
+  private buffer = ''
 
-  render(t: TestResult): string {
+  constructor(private readonly write: (chunk: string) => void) {}
+
+  add(t: TestResult): void {
     if (t.start !== undefined) this.clock = t.start
     const testStart = this.clock
     if (t.end !== undefined) this.clock = t.end
     const duration =
       testStart !== undefined && this.clock !== undefined ? junitSeconds(this.clock - testStart) : '0.000'
-    return testCase(t, duration)
+    this.buffer += testCase(t, duration)
+    if (this.buffer.length > 65536) this.flush()
+  }
+
+  /** Writes what is buffered. */
+  flush(): void {
+    if (this.buffer) this.write(this.buffer)
+    this.buffer = ''
   }
 }
 
@@ -85,18 +95,11 @@ export function writeJUnit(
   options: JUnitOptions = {},
 ): void {
   write(junitHeader(suiteTotals(results), options))
-  const cases = new JUnitCases()
-  let buffer = ''
+  const cases = new JUnitCases(write)
   // Indexed: for-of made an iterator result per test until the loop was optimised.
   const tests = results.tests
-  for (let i = 0; i < tests.length; i++) {
-    buffer += cases.render(tests[i]!)
-    if (buffer.length > 65536) {
-      write(buffer)
-      buffer = ''
-    }
-  }
-  write(buffer)
+  for (let i = 0; i < tests.length; i++) cases.add(tests[i]!)
+  cases.flush()
   write(JUNIT_FOOTER)
 }
 
